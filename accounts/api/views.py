@@ -1,0 +1,81 @@
+from django.core.exceptions import ValidationError as DjangoValidationError
+from drf_spectacular.utils import extend_schema
+from rest_framework import generics, status
+from rest_framework.exceptions import ValidationError
+from rest_framework.response import Response
+
+from accounts import selectors, services
+from accounts.api.permissions import OrgApiMixin
+from accounts.api.serializers import (
+    MemberInviteResultSerializer,
+    MemberInviteSerializer,
+    MemberSerializer,
+    OrganisationCreateSerializer,
+    OrganisationSerializer,
+)
+
+
+def raise_as_api_error(exc: DjangoValidationError):
+    """A service's ValidationError in the contract's 400 shape."""
+    if hasattr(exc, "error_dict"):
+        raise ValidationError(exc.message_dict) from exc
+    raise ValidationError({"non_field_errors": exc.messages}) from exc
+
+
+class OrganisationListCreateApi(generics.GenericAPIView):
+    """The caller's organisations with their role; POST creates one with the caller as its admin."""
+
+    serializer_class = OrganisationSerializer
+
+    def get_queryset(self):
+        return selectors.memberships_for_user(user=self.request.user)
+
+    @extend_schema(responses=OrganisationSerializer(many=True))
+    def get(self, request):
+        memberships = self.paginate_queryset(self.get_queryset())
+        roles = {m.organisation_id: m.role for m in memberships}
+        data = OrganisationSerializer([m.organisation for m in memberships], many=True, context={"roles": roles}).data
+        return self.get_paginated_response(data)
+
+    @extend_schema(request=OrganisationCreateSerializer, responses={201: OrganisationSerializer})
+    def post(self, request):
+        payload = OrganisationCreateSerializer(data=request.data)
+        payload.is_valid(raise_exception=True)
+        try:
+            organisation = services.organisation_create(creator=request.user, **payload.validated_data)
+        except DjangoValidationError as exc:
+            raise_as_api_error(exc)
+        data = OrganisationSerializer(organisation, context={"roles": {organisation.pk: "admin"}}).data
+        return Response(data, status=status.HTTP_201_CREATED)
+
+
+class MemberListCreateApi(OrgApiMixin, generics.GenericAPIView):
+    """Members of the organisation; POST (admins) invites by email, and adds an existing user at once."""
+
+    required_actions = {"GET": "members.view", "POST": "members.invite"}
+    serializer_class = MemberSerializer
+
+    def get_queryset(self):
+        return selectors.member_list(organisation=self.organisation)
+
+    @extend_schema(responses=MemberSerializer(many=True))
+    def get(self, request, org):
+        page = self.paginate_queryset(self.get_queryset())
+        return self.get_paginated_response(MemberSerializer(page, many=True).data)
+
+    @extend_schema(request=MemberInviteSerializer, responses={201: MemberInviteResultSerializer})
+    def post(self, request, org):
+        payload = MemberInviteSerializer(data=request.data)
+        payload.is_valid(raise_exception=True)
+        try:
+            membership, invitation = services.member_invite(
+                organisation=self.organisation, inviter=request.user, **payload.validated_data
+            )
+        except DjangoValidationError as exc:
+            raise_as_api_error(exc)
+        result = {
+            "email": membership.user.email if membership else invitation.email,
+            "role": membership.role if membership else invitation.role,
+            "status": "added" if membership else "invited",
+        }
+        return Response(MemberInviteResultSerializer(result).data, status=status.HTTP_201_CREATED)

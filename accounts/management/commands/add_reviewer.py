@@ -1,0 +1,29 @@
+from django.core.exceptions import ValidationError
+from django.core.management.base import BaseCommand, CommandError
+from django.db import transaction
+
+from accounts.models import User
+from accounts.services import reviewer_set, user_create
+
+
+class Command(BaseCommand):
+    help = "Create a platform reviewer, or promote an existing user to one."
+
+    def add_arguments(self, parser):
+        parser.add_argument("email")
+        parser.add_argument("--password", default=None)
+
+    @transaction.atomic
+    def handle(self, *args, email, password, **options):
+        user = User.objects.filter(email__iexact=email).first()
+        created = user is None
+        if created:
+            user = user_create(email=email, password=password)
+        elif password:
+            user.set_password(password)
+            user.save(update_fields=["password"])
+        try:
+            reviewer_set(user=user)
+        except ValidationError as exc:
+            raise CommandError(" ".join(exc.messages)) from exc
+        self.stdout.write(f"{'Created' if created else 'Promoted'} reviewer {user.email}.")

@@ -1,0 +1,152 @@
+"""Notifications: one service records the in-app notification and sends the email, in the recipient's language."""
+
+from django.conf import settings
+from django.core.mail import EmailMultiAlternatives
+from django.db import transaction
+from django.template.loader import render_to_string
+from django.utils import timezone, translation
+
+from .models import Notification
+
+
+def _render(template: str, context: dict, language: str) -> tuple[str, str, str]:
+    with translation.override(language):
+        ctx = {**context, "site_url": settings.SITE_URL, "LANGUAGE_CODE": language}
+        subject = render_to_string(f"emails/{template}_subject.txt", ctx).strip().replace("\n", " ")
+        text = render_to_string(f"emails/{template}.txt", ctx)
+        html = render_to_string(f"emails/{template}.html", ctx)
+    return subject, text, html
+
+
+def notify(
+    *,
+    user,
+    template: str,
+    context: dict | None = None,
+    organisation=None,
+    url: str = "",
+    send_email: bool = True,
+) -> Notification:
+    """Record an in-app notification for ``user`` and queue its email.
+
+    ``template`` names ``templates/emails/<template>{_subject.txt,.txt,.html}``; ``context`` must be JSON-ready,
+    since the email is rendered again by the job that sends it. The in-app title is the email's subject.
+    """
+    context = dict(context or {})
+    if organisation is not None:
+        context.setdefault("organisation_name", organisation.name)
+    context.setdefault("url", url)
+    subject, _text, _html = _render(template, context, user.language)
+    notification = Notification.objects.create(
+        user=user,
+        organisation=organisation,
+        template=template,
+        context=context,
+        title=subject,
+        url=url,
+        send_email=send_email,
+    )
+    if send_email:
+        from .tasks import notification_send_email
+
+        transaction.on_commit(lambda: notification_send_email.delay(notification.pk))
+    return notification
+
+
+def notify_many(*, users, **kwargs) -> list[Notification]:
+    return [notify(user=user, **kwargs) for user in users]
+
+
+def notification_email_send(*, notification_id: int) -> bool:
+    """Send the notification's email once. Safe to run twice: the row lock and ``email_sent_at`` see to that."""
+    with transaction.atomic():
+        notification = (
+            Notification.objects.select_for_update().select_related("user").filter(pk=notification_id).first()
+        )
+        if notification is None or notification.email_sent_at or not notification.send_email:
+            return False
+        user = notification.user
+        subject, text, html = _render(notification.template, notification.context, user.language)
+        message = EmailMultiAlternatives(
+            subject=settings.ACCOUNT_EMAIL_SUBJECT_PREFIX + subject,
+            body=text,
+            from_email=settings.DEFAULT_FROM_EMAIL,
+            to=[user.email],
+        )
+        message.attach_alternative(html, "text/html")
+        for attachment in _attachments(notification):
+            message.attach(*attachment)
+        message.send()
+        notification.email_sent_at = timezone.now()
+        notification.save(update_fields=["email_sent_at"])
+    return True
+
+
+# Other apps register attachment builders by name: a notification's context lists ``attachments`` as
+# ``[{"builder": name, ...args}]`` and the builder returns ``(filename, bytes, mimetype)``.
+ATTACHMENT_BUILDERS: dict = {}
+
+
+def register_attachment(name: str):
+    def decorator(func):
+        ATTACHMENT_BUILDERS[name] = func
+        return func
+
+    return decorator
+
+
+def _attachments(notification: Notification):
+    for spec in notification.context.get("attachments", []):
+        builder = ATTACHMENT_BUILDERS[spec["builder"]]
+        with translation.override(notification.user.language):
+            yield builder(notification=notification, **{k: v for k, v in spec.items() if k != "builder"})
+
+
+def notification_mark_read(*, user, notification_id: int | None = None) -> int:
+    """Mark one (or, without an id, every) unread notification of ``user`` read; returns how many changed."""
+    qs = Notification.objects.filter(user=user, read_at__isnull=True)
+    if notification_id is not None:
+        qs = qs.filter(pk=notification_id)
+    return qs.update(read_at=timezone.now())
+
+
+def email_send(*, to: str, template: str, context: dict, language: str) -> None:
+    """Send a templated email to an address that has no user yet (an invitation)."""
+    subject, text, html = _render(template, context, language)
+    message = EmailMultiAlternatives(
+        subject=settings.ACCOUNT_EMAIL_SUBJECT_PREFIX + subject,
+        body=text,
+        from_email=settings.DEFAULT_FROM_EMAIL,
+        to=[to],
+    )
+    message.attach_alternative(html, "text/html")
+    message.send()
+
+
+def invitation_email_send(*, invitation_id: int, accept_path: str, inviter_name: str, language: str) -> bool:
+    """Send the invitation's accept link once (the row lock and ``email_sent_at`` make a redelivery harmless)."""
+    from django_scopes import scopes_disabled
+
+    from .models import Invitation
+
+    with transaction.atomic(), scopes_disabled():  # a job, not a request: it loads one invitation by id
+        invitation = (
+            Invitation.objects.select_for_update().select_related("organisation").filter(pk=invitation_id).first()
+        )
+        if invitation is None or invitation.email_sent_at or not invitation.is_pending:
+            return False
+        email_send(
+            to=invitation.email,
+            template="invitation",
+            context={
+                "organisation_name": invitation.organisation.name,
+                "inviter": inviter_name,
+                "role": invitation.role,
+                "url": settings.SITE_URL + accept_path,
+                "expires_at": invitation.expires_at.date().isoformat(),
+            },
+            language=language or invitation.organisation.language,
+        )
+        invitation.email_sent_at = timezone.now()
+        invitation.save(update_fields=["email_sent_at"])
+    return True

@@ -1,0 +1,1 @@
+"""certification: filled in by its capability."""

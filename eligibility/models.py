@@ -1,0 +1,1 @@
+"""eligibility: filled in by its capability."""

@@ -1,0 +1,1 @@
+"""parts: filled in by its capability."""

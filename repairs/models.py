@@ -1,0 +1,1 @@
+"""repairs: filled in by its capability."""

@@ -1,0 +1,3 @@
+"""Imports the modules that register periodic jobs, so ``JOBS`` is complete."""
+
+import accounts.jobs  # noqa: F401

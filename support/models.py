@@ -1,0 +1,1 @@
+"""support: filled in by its capability."""
