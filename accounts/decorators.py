@@ -9,8 +9,18 @@ from django.http import Http404
 from .permissions import can
 
 
-def org_permission_required(action: str):
-    """The member's role must allow ``action`` (403 otherwise). Non-members never get here (404)."""
+def action_for(required_actions: dict[str, str], method: str) -> str | None:
+    return required_actions.get(method) or required_actions.get("*")
+
+
+def org_permission_required(action: str, **per_method: str):
+    """The member's role must allow ``action`` (or, for a method named in ``per_method``, that method's action);
+    403 otherwise. Non-members never get here: the tenant middleware answers 404.
+
+    ``@org_permission_required("members.view", POST="members.invite")``. Put it outermost, so that a role
+    check answers before a method check does.
+    """
+    required_actions = {"*": action, **per_method}
 
     def decorator(view):
         @wraps(view)
@@ -18,11 +28,11 @@ def org_permission_required(action: str):
             membership = getattr(request, "membership", None)
             if membership is None:
                 raise Http404
-            if not can(membership, action):
+            if not can(membership, action_for(required_actions, request.method)):
                 raise PermissionDenied
             return view(request, *args, **kwargs)
 
-        wrapped.required_action = action
+        wrapped.required_actions = required_actions
         return wrapped
 
     return decorator
@@ -39,4 +49,5 @@ def reviewer_required(view):
             raise Http404
         return view(request, *args, **kwargs)
 
+    wrapped.reviewer_only = True
     return wrapped

@@ -2,7 +2,7 @@
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
 from django.http import Http404, HttpResponseRedirect
 from django.shortcuts import redirect, render
@@ -17,7 +17,6 @@ from .decorators import org_permission_required, reviewer_required
 from .forms import ApiTokenForm, InviteForm, OrganisationForm, ProfileForm, RoleForm
 from .models import Invitation
 from .notifications import notification_mark_read
-from .permissions import can
 
 
 def _form_errors_from(exc: ValidationError, form) -> None:
@@ -75,13 +74,11 @@ def organisation_settings(request, org):
     return render(request, "accounts/organisation_form.html", {"form": form, "creating": False})
 
 
-@org_permission_required("members.view")
+@org_permission_required("members.view", POST="members.invite")
 def members(request, org):
     organisation = request.organisation
     form = InviteForm(request.POST or None)
     if request.method == "POST":
-        if not can(request.membership, "members.invite"):
-            raise PermissionDenied
         if form.is_valid():
             try:
                 membership, invitation = services.member_invite(
@@ -106,8 +103,8 @@ def members(request, org):
     return render(request, "accounts/members.html", context)
 
 
-@require_POST
 @org_permission_required("members.manage")
+@require_POST
 def member_role(request, org, membership_id):
     membership = selectors.membership_get_by_id(organisation=request.organisation, membership_id=membership_id)
     form = RoleForm(request.POST)
@@ -120,8 +117,8 @@ def member_role(request, org, membership_id):
     return redirect("accounts:members", org=org)
 
 
-@require_POST
 @org_permission_required("members.manage")
+@require_POST
 def member_remove(request, org, membership_id):
     membership = selectors.membership_get_by_id(organisation=request.organisation, membership_id=membership_id)
     try:
@@ -132,8 +129,8 @@ def member_remove(request, org, membership_id):
     return redirect("accounts:members", org=org)
 
 
-@require_POST
 @org_permission_required("members.invite")
+@require_POST
 def invitation_revoke(request, org, invitation_id):
     invitation = selectors.invitation_pending_list(organisation=request.organisation).filter(pk=invitation_id).first()
     if invitation is None:

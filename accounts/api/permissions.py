@@ -4,6 +4,7 @@ from django.http import Http404
 from rest_framework.permissions import BasePermission
 from rest_framework.throttling import UserRateThrottle
 
+from accounts.decorators import action_for
 from accounts.permissions import can
 
 
@@ -15,11 +16,8 @@ class OrgPermission(BasePermission):
         membership = getattr(request._request, "membership", None)
         if membership is None:
             raise Http404
-        actions = getattr(view, "required_actions", {})
-        action = actions.get(request.method) or actions.get("*")
-        if action is None:
-            return False
-        return can(membership, action)
+        action = action_for(getattr(view, "required_actions", {}), request.method)
+        return can(membership, action) if action else False
 
 
 class IsReviewer(BasePermission):

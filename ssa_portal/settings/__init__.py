@@ -132,6 +132,15 @@ CELERY_BROKER_TRANSPORT_OPTIONS = {"visibility_timeout": env.int("CELERY_VISIBIL
 CELERY_TASK_DEFAULT_QUEUE = "ssa"
 CELERY_BEAT_SCHEDULER = "django_celery_beat.schedulers:DatabaseScheduler"
 CELERY_TIMEZONE = "Europe/Berlin"
+CELERY_IMPORTS = ["ssa_portal.tasks"]
+# Periodic jobs; beat (one instance) copies these into django-celery-beat's tables, where operators may adjust them.
+CELERY_BEAT_SCHEDULE = {
+    "notification-emails": {
+        "task": "ssa_portal.tasks.run_periodic_job",
+        "schedule": 600.0,
+        "args": ["notification_emails"],
+    },
+}
 
 # --- Auth -----------------------------------------------------------------------------------------------------
 AUTH_USER_MODEL = "accounts.User"
@@ -183,7 +192,8 @@ USE_TZ = True
 
 # --- Static files and uploads ---------------------------------------------------------------------------------
 STATIC_URL = "/static/"
-STATIC_ROOT = BASE_DIR / "staticfiles"
+STATIC_ROOT = Path(env.str("STATIC_ROOT", default=str(VAR_DIR / "static")))
+STATIC_ROOT.mkdir(parents=True, exist_ok=True)
 STATICFILES_DIRS = [BASE_DIR / "static"]
 MEDIA_ROOT = Path(env.str("MEDIA_ROOT", default=str(VAR_DIR / "uploads")))
 # Uploads are private: no MEDIA_URL is served; files go out through views that check tenant and role.

@@ -1,0 +1,76 @@
+import pytest
+from django.core.exceptions import ValidationError
+from django.db import DatabaseError, connection, transaction
+from django_scopes import scope, scopes_disabled
+
+from accounts.audit import audit_record
+from accounts.models import AuditEntry
+
+
+@pytest.mark.django_db
+def test_audit_records_who_what_before_after_and_ip(client, admin, organisation):
+    client.force_login(admin)
+    response = client.post(
+        "/o/schulamt-nord/settings/",
+        {"name": "Schulamt Nord-Ost", "federal_state": "SH", "address": "x", "vat_id": "", "language": "de"},
+        REMOTE_ADDR="203.0.113.9",
+    )
+    assert response.status_code == 302
+    with scope(organisation=organisation):
+        entry = AuditEntry.objects.get(action="organisation.updated")
+    assert entry.actor == admin and entry.actor_label == admin.email
+    assert entry.before["name"] == "Schulamt Nord" and entry.after["name"] == "Schulamt Nord-Ost"
+    assert entry.before["federal_state"] == "HH" and entry.after["federal_state"] == "SH"
+    assert entry.ip_address == "203.0.113.9"
+
+
+@pytest.mark.django_db
+def test_audit_entries_cannot_be_changed_through_the_orm(organisation, admin):
+    with scope(organisation=organisation):
+        entry = audit_record(actor=admin, organisation=organisation, action="test.thing")
+        entry.action = "tampered"
+        with pytest.raises(ValidationError):
+            entry.save()
+        with pytest.raises(ValidationError):
+            entry.delete()
+
+
+@pytest.mark.postgres
+@pytest.mark.django_db
+def test_the_database_refuses_updates_and_deletes_of_audit_entries(organisation, admin):
+    with scope(organisation=organisation):
+        entry = audit_record(actor=admin, organisation=organisation, action="test.thing")
+    for sql in [
+        "UPDATE accounts_auditentry SET action = 'x' WHERE id = %s",
+        "DELETE FROM accounts_auditentry WHERE id = %s",
+    ]:
+        with pytest.raises(DatabaseError), transaction.atomic(), connection.cursor() as cursor:
+            cursor.execute(sql, [entry.pk])
+    with scopes_disabled():
+        assert AuditEntry.objects.get(pk=entry.pk).action == "test.thing"
+
+
+@pytest.mark.django_db
+def test_admins_see_their_trail_and_technicians_do_not(
+    client, admin, technician, organisation, other_organisation, outsider
+):
+    with scope(organisation=other_organisation):
+        audit_record(actor=outsider, organisation=other_organisation, action="secret.other_org")
+    with scope(organisation=organisation):
+        audit_record(actor=admin, organisation=organisation, action="visible.own_org")
+    client.force_login(admin)
+    page = client.get("/o/schulamt-nord/audit/").content.decode()
+    assert "visible.own_org" in page and "secret.other_org" not in page
+    client.force_login(technician)
+    assert client.get("/o/schulamt-nord/audit/").status_code == 403
+
+
+@pytest.mark.django_db
+def test_reviewers_see_every_organisations_trail(client, reviewer, organisation, other_organisation, admin, outsider):
+    with scope(organisation=other_organisation):
+        audit_record(actor=outsider, organisation=other_organisation, action="b.thing")
+    with scope(organisation=organisation):
+        audit_record(actor=admin, organisation=organisation, action="a.thing")
+    client.force_login(reviewer)
+    page = client.get("/review/audit/").content.decode()
+    assert "a.thing" in page and "b.thing" in page

@@ -1,0 +1,194 @@
+"""Fixtures and helpers for the browser journeys: one Chromium per session, one context per person and test.
+
+The portal runs in pytest-django's ``live_server`` (a thread of this process, so the test database, the locmem
+mailbox and the eager Celery tasks are shared with the test). Screenshots of each journey's end state go to
+``tests/e2e/screenshots/`` (git-ignored).
+"""
+
+import os
+import re
+import time
+from collections.abc import Callable, Iterator
+from pathlib import Path
+
+import pytest
+from django.core import mail
+
+CHROMIUM_ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-first-run",
+]
+SCREENSHOTS = Path(__file__).resolve().parent / "screenshots"
+PASSWORD = "Werkbank-Schraube-42"
+TIMEOUT_MS = 10_000
+
+
+@pytest.fixture(scope="session")
+def browser() -> Iterator:
+    from playwright.sync_api import sync_playwright
+
+    from tests.conftest import CHROMIUM
+
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=CHROMIUM, headless=True, args=CHROMIUM_ARGS)
+        yield browser
+        browser.close()
+
+
+@pytest.fixture(scope="session")
+def live_server(request) -> Iterator:
+    """pytest-django's ``live_server``, started while ``MEDIA_URL`` is a string.
+
+    The settings set ``MEDIA_URL = None`` (uploads are never served by URL). Django's live server wraps the site in
+    a media-files handler that parses ``MEDIA_URL`` with ``urlparse``; ``None`` yields a bytes path, and every request
+    then fails with ``TypeError: startswith first arg must be str``. The handler reads the setting once, when the
+    server thread starts, so the override is only needed for that moment. The prefix is never routed by the portal.
+    """
+    from django.test import override_settings
+    from pytest_django.live_server_helper import LiveServer
+
+    addr = request.config.getvalue("liveserver") or os.getenv("DJANGO_LIVE_TEST_SERVER_ADDRESS") or "localhost"
+    with override_settings(MEDIA_URL="/__e2e-media-not-served__/"):
+        server = LiveServer(addr)
+    yield server
+    server.stop()
+
+
+@pytest.fixture
+def site(live_server, settings) -> str:
+    """The live server's base URL; links in emails point at it."""
+    settings.SITE_URL = live_server.url
+    return live_server.url
+
+
+@pytest.fixture
+def new_context(browser, site) -> Iterator[Callable]:
+    """``new_context()``: a fresh browser context (one per person), closed after the test."""
+    from playwright.sync_api import expect
+
+    expect.set_options(timeout=TIMEOUT_MS)
+    contexts = []
+
+    def make():
+        context = browser.new_context(base_url=site, viewport={"width": 1280, "height": 800}, locale="de-DE")
+        context.set_default_timeout(TIMEOUT_MS)
+        contexts.append(context)
+        return context
+
+    yield make
+    for context in contexts:
+        context.close()
+
+
+@pytest.fixture
+def page(new_context):
+    """A page in a fresh context, for journeys with one person."""
+    return new_context().new_page()
+
+
+@pytest.fixture
+def screenshot() -> Callable:
+    """``screenshot(page, "name")`` saves the full page as ``tests/e2e/screenshots/name.png``."""
+    SCREENSHOTS.mkdir(exist_ok=True)
+
+    def take(page, name: str) -> Path:
+        path = SCREENSHOTS / f"{name}.png"
+        page.screenshot(path=str(path), full_page=True)
+        return path
+
+    return take
+
+
+# --- helpers --------------------------------------------------------------------------------------------------
+
+
+def link_in_mail(to: str, pattern: str) -> str:
+    """The first URL matching ``pattern`` in the newest email sent to ``to``."""
+    messages = [m for m in mail.outbox if to in m.to]
+    assert messages, f"no email to {to}; outbox: {[(m.to, m.subject) for m in mail.outbox]}"
+    match = re.search(pattern, messages[-1].body)
+    assert match, f"no link matching {pattern!r} in:\n{messages[-1].body}"
+    return match.group(0)
+
+
+def submit_in_main(page, action: str):
+    """The submit button of the form posting to ``action`` in the page's main area (not the top bar's forms)."""
+    return page.locator(f"main form[action='{action}'] button[type=submit]").first
+
+
+def sign_up_and_verify(page, email: str, password: str = PASSWORD, next_path: str = "") -> None:
+    """Sign up on /accounts/signup/, open the confirmation link from the mailbox and confirm (which logs in)."""
+    from playwright.sync_api import expect
+
+    if next_path:
+        page.goto(f"/accounts/signup/?next={next_path}")
+    else:
+        page.goto("/accounts/signup/")
+    page.fill("input[name=email]", email)
+    page.fill("input[name=password1]", password)
+    page.fill("input[name=password2]", password)
+    submit_in_main(page, "/accounts/signup/").click()
+    expect(page).to_have_url(re.compile(r"/accounts/confirm-email/$"))
+
+    link = link_in_mail(email, r"https?://\S+/accounts/confirm-email/[^/\s]+/")
+    page.goto(link)
+    expect(page.get_by_role("heading", name="E-Mail-Adresse bestätigen")).to_be_visible()
+    page.locator("main form[action*='/accounts/confirm-email/'] button[type=submit]").click()
+    expect(page).not_to_have_url(re.compile(r"/accounts/confirm-email/"))
+
+
+def fresh_totp_code(secret: str) -> str:
+    """The current TOTP code, taken early enough in its 30 s window that the server still accepts it.
+
+    allauth accepts only the current window (``MFA_TOTP_TOLERANCE`` 0); a code computed in a window's last seconds
+    may arrive in the next one. The only sleep in these tests, and at most three seconds.
+    """
+    from tests.accounts.factories import totp_code
+
+    remaining = 30 - time.time() % 30
+    if remaining < 3:
+        time.sleep(remaining + 0.1)
+    return totp_code(secret)
+
+
+def log_in(page, email: str, password: str = PASSWORD, totp_secret: str | None = None, next_path: str = "") -> None:
+    """Log in on /accounts/login/ with password and, when the account has two-factor, the current TOTP code."""
+    from playwright.sync_api import expect
+
+    page.goto(f"/accounts/login/?next={next_path}" if next_path else "/accounts/login/")
+    page.fill("input[name=login]", email)
+    page.fill("input[name=password]", password)
+    submit_in_main(page, "/accounts/login/").click()
+    if totp_secret is not None:
+        expect(page).to_have_url(re.compile(r"/accounts/2fa/authenticate/$"))
+        page.fill("input[name=code]", fresh_totp_code(totp_secret))
+        submit_in_main(page, "/accounts/2fa/authenticate/").click()
+        expect(page).not_to_have_url(re.compile(r"/accounts/2fa/authenticate/"))
+    expect(page).not_to_have_url(re.compile(r"/accounts/login/"))
+
+
+def log_out(page) -> None:
+    """Log out through the user menu in the top bar."""
+    from playwright.sync_api import expect
+
+    page.locator("details.user-menu > summary").click()
+    page.locator("details.user-menu form[action='/accounts/logout/'] button[type=submit]").click()
+    expect(page.locator("header.topbar a[href='/accounts/login/']")).to_be_visible()
+
+
+def sign_in_browser_as(context, user, site: str) -> None:
+    """Start ``context`` signed in as ``user`` (a session made by the test client), skipping the login form.
+
+    For journeys whose subject is what happens *after* a login; the login form itself is covered by its own tests.
+    """
+    from django.conf import settings
+    from django.test import Client
+
+    client = Client()
+    client.force_login(user)
+    cookie = client.cookies[settings.SESSION_COOKIE_NAME]
+    context.add_cookies([{"name": cookie.key, "value": cookie.value, "url": site}])
