@@ -78,22 +78,19 @@ def organisation_settings(request, org):
 def members(request, org):
     organisation = request.organisation
     form = InviteForm(request.POST or None)
-    if request.method == "POST":
-        if form.is_valid():
-            try:
-                membership, invitation = services.member_invite(
-                    organisation=organisation, inviter=request.user, **form.cleaned_data
-                )
-            except ValidationError as exc:
-                _form_errors_from(exc, form)
+    if request.method == "POST" and form.is_valid():
+        try:
+            membership, invitation = services.member_invite(
+                organisation=organisation, inviter=request.user, **form.cleaned_data
+            )
+        except ValidationError as exc:
+            _form_errors_from(exc, form)
+        else:
+            if membership:
+                messages.success(request, _("%(email)s has been added.") % {"email": membership.user.email})
             else:
-                if membership:
-                    messages.success(request, _("%(email)s has been added.") % {"email": membership.user.email})
-                else:
-                    messages.success(
-                        request, _("An invitation has been sent to %(email)s.") % {"email": invitation.email}
-                    )
-                return redirect("accounts:members", org=organisation.slug)
+                messages.success(request, _("An invitation has been sent to %(email)s.") % {"email": invitation.email})
+            return redirect("accounts:members", org=organisation.slug)
     context = {
         "members": selectors.member_list(organisation=organisation),
         "invitations": selectors.invitation_pending_list(organisation=organisation),

@@ -120,22 +120,22 @@ def submit_in_main(page, action: str):
     return page.locator(f"main form[action='{action}'] button[type=submit]").first
 
 
-def sign_up_and_verify(page, email: str, password: str = PASSWORD, next_path: str = "") -> None:
-    """Sign up on /accounts/signup/, open the confirmation link from the mailbox and confirm (which logs in)."""
+def sign_up(page, email: str, password: str = PASSWORD) -> None:
+    """Fill in and send the sign-up form the page shows; allauth then asks to confirm the address."""
     from playwright.sync_api import expect
 
-    if next_path:
-        page.goto(f"/accounts/signup/?next={next_path}")
-    else:
-        page.goto("/accounts/signup/")
     page.fill("input[name=email]", email)
     page.fill("input[name=password1]", password)
     page.fill("input[name=password2]", password)
     submit_in_main(page, "/accounts/signup/").click()
     expect(page).to_have_url(re.compile(r"/accounts/confirm-email/$"))
 
-    link = link_in_mail(email, r"https?://\S+/accounts/confirm-email/[^/\s]+/")
-    page.goto(link)
+
+def confirm_email(page, email: str) -> None:
+    """Open the confirmation link from the newest email to ``email`` and press the confirm button (POST)."""
+    from playwright.sync_api import expect
+
+    page.goto(link_in_mail(email, r"https?://\S+/accounts/confirm-email/[^/\s]+/"))
     expect(page.get_by_role("heading", name="E-Mail-Adresse bestätigen")).to_be_visible()
     page.locator("main form[action*='/accounts/confirm-email/'] button[type=submit]").click()
     expect(page).not_to_have_url(re.compile(r"/accounts/confirm-email/"))

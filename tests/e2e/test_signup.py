@@ -8,7 +8,7 @@ from django.core import mail
 from playwright.sync_api import expect
 
 from accounts.models import User
-from tests.e2e.conftest import PASSWORD, link_in_mail, log_in, log_out, submit_in_main
+from tests.e2e.conftest import PASSWORD, confirm_email, log_in, log_out, sign_up
 
 pytestmark = pytest.mark.browser
 
@@ -20,21 +20,15 @@ def test_sign_up_verify_email_and_log_in(page, screenshot):
     page.locator("header.topbar a[href='/accounts/signup/']").click()
     expect(page).to_have_url(re.compile(r"/accounts/signup/$"))
 
-    page.fill("input[name=email]", EMAIL)
-    page.fill("input[name=password1]", PASSWORD)
-    page.fill("input[name=password2]", PASSWORD)
-    submit_in_main(page, "/accounts/signup/").click()
+    sign_up(page, EMAIL, PASSWORD)
 
     # Verification is mandatory: the account exists but is not signed in until the address is confirmed.
-    expect(page).to_have_url(re.compile(r"/accounts/confirm-email/$"))
     expect(page.get_by_role("heading", level=1)).to_have_text("Bestätige deine E-Mail-Adresse")
     expect(page.locator("details.user-menu")).to_have_count(0)
     assert not EmailAddress.objects.get(email=EMAIL).verified
     assert [m.subject.startswith("[SSA Portal] ") for m in mail.outbox if EMAIL in m.to] == [True]
 
-    page.goto(link_in_mail(EMAIL, r"https?://\S+/accounts/confirm-email/[^/\s]+/"))
-    expect(page.get_by_role("heading", name="E-Mail-Adresse bestätigen")).to_be_visible()
-    page.locator("main form[action*='/accounts/confirm-email/'] button[type=submit]").click()
+    confirm_email(page, EMAIL)
 
     # ACCOUNT_LOGIN_ON_EMAIL_CONFIRMATION: confirming signs the new user in; with no organisation yet, the home page
     # offers to create one.

@@ -1,0 +1,63 @@
+"""Journey 3: an admin invites a technician by email; the technician signs up from the link and joins."""
+
+import re
+
+import pytest
+from django_scopes import scopes_disabled
+from playwright.sync_api import expect
+
+from accounts.models import Invitation, Membership
+from tests.accounts.factories import TEST_TOTP_SECRET
+from tests.e2e.conftest import PASSWORD, confirm_email, link_in_mail, log_in, sign_up
+
+pytestmark = pytest.mark.browser
+
+TECHNICIAN = "jonas.weber@schulamt-nord.example"
+
+
+def test_admin_invites_technician_who_signs_up_and_joins(admin, organisation, new_context, screenshot):
+    admin_page = new_context().new_page()
+    log_in(admin_page, admin.email, "correct-horse-battery", totp_secret=TEST_TOTP_SECRET)
+    expect(admin_page).to_have_url(re.compile(r"/o/schulamt-nord/$"))
+
+    admin_page.locator("nav.sidenav a[href='/o/schulamt-nord/members/']").click()
+    expect(admin_page).to_have_url(re.compile(r"/o/schulamt-nord/members/$"))
+    admin_page.fill("input[name=email]", TECHNICIAN)
+    admin_page.select_option("select[name=role]", "technician")
+    admin_page.locator("main form:has(input[name=email]) button[type=submit]").click()  # posts to its own page
+    expect(admin_page.locator(".messages")).to_contain_text(TECHNICIAN)
+    expect(admin_page.locator("main table").nth(1)).to_contain_text(TECHNICIAN)  # pending invitations
+
+    # The technician, in a browser of their own, follows the link from the mailbox.
+    accept_url = link_in_mail(TECHNICIAN, r"https?://\S+/invitations/[\w-]+/")
+    assert accept_url.startswith(admin_page.url.split("/o/")[0])  # SITE_URL is the live server
+    accept_path = "/" + accept_url.split("/", 3)[3]
+    tech_page = new_context().new_page()
+    tech_page.goto(accept_url)
+    expect(tech_page.get_by_role("heading", level=1)).to_contain_text("Schulamt Nord")
+    expect(tech_page.locator("main")).to_contain_text(TECHNICIAN)
+    tech_page.locator("main a[href^='/accounts/signup/']").click()
+    expect(tech_page).to_have_url(re.compile(r"/accounts/signup/\?next=%2Finvitations%2F"))
+    sign_up(tech_page, TECHNICIAN, PASSWORD)
+    confirm_email(tech_page, TECHNICIAN)
+
+    # Confirming signs the technician in and returns to the invitation, which is accepted with one click.
+    expect(tech_page).to_have_url(re.compile(re.escape(accept_path) + "$"))
+    expect(tech_page.locator("main")).to_contain_text(TECHNICIAN)  # "logged in as …"
+    tech_page.locator("main form[method=post] button[type=submit]").click()
+
+    expect(tech_page).to_have_url(re.compile(r"/o/schulamt-nord/$"))  # technicians are not made to set up 2FA
+    expect(tech_page.locator(".messages")).to_contain_text("Schulamt Nord")
+    expect(tech_page.get_by_test_id("current-org")).to_have_text("Schulamt Nord")
+    expect(tech_page.get_by_role("heading", level=1)).to_have_text("Schulamt Nord")
+    with scopes_disabled():
+        membership = Membership.objects.get(organisation=organisation, user__email=TECHNICIAN)
+        assert membership.role == Membership.Role.TECHNICIAN
+        assert Invitation.objects.get(email=TECHNICIAN).accepted_by == membership.user
+    screenshot(tech_page, "technician_joined")
+
+    # The admin's team page now lists the technician as a member, with no invitation pending.
+    admin_page.reload()
+    expect(admin_page.locator("main table").first).to_contain_text(TECHNICIAN)
+    expect(admin_page.locator("main table")).to_have_count(1)
+    screenshot(admin_page, "technician_joined_admin_view")
