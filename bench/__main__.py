@@ -1,0 +1,44 @@
+"""`make bench`: the portal's performance figures, each a ratio against a baseline measured in the same run.
+
+Runs on the database the environment names (DATABASE_URL), in a throw-away test database.
+"""
+
+import os
+import sys
+
+os.environ.setdefault("DJANGO_SETTINGS_MODULE", "ssa_portal.settings")
+os.environ.setdefault("CELERY_TASK_ALWAYS_EAGER", "true")
+os.environ.setdefault("THROTTLE_USER", "1000000/minute")  # measure the stack, not the rate limit
+os.environ.setdefault("DATABASE_TEST_NAME", "bench_ssa_portal")
+
+
+def main() -> int:
+    import django
+
+    django.setup()
+    from django.conf import settings
+    from django.db import connection
+    from django.test.utils import setup_test_environment
+
+    settings.ALLOWED_HOSTS = ["testserver"]
+    settings.ROOT_URLCONF = "bench.urls"
+    settings.DEBUG = False
+    setup_test_environment()
+    old_name = connection.creation.create_test_db(verbosity=0, autoclobber=True)
+    failures = 0
+    try:
+        from bench import suites
+
+        print(f"database: {connection.vendor}")
+        for suite in suites.ALL:
+            for row in suite():
+                status = "ok" if row["ok"] else "MISSED"
+                failures += 0 if row["ok"] else 1
+                print(f"[{status:>6}] {row['name']}: {row['figure']}  (target: {row['target']})")
+    finally:
+        connection.creation.destroy_test_db(old_name, verbosity=0)
+    return 1 if failures else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
