@@ -15,7 +15,7 @@ from django_scopes import scopes_disabled
 from . import selectors, services
 from .decorators import org_permission_required, reviewer_required
 from .forms import ApiTokenForm, InviteForm, OrganisationForm, ProfileForm, RoleForm
-from .models import Invitation
+from .models import Invitation, Organisation
 from .notifications import notification_mark_read
 
 
@@ -249,10 +249,16 @@ def review_home(request):
 
 @reviewer_required
 def review_audit(request):
+    organisations = Organisation.objects.order_by("name")
+    chosen = organisations.filter(slug=request.GET.get("organisation", "")).first()
     with scopes_disabled():  # reviewers see the trail of every organisation
-        page = Paginator(selectors.audit_list(), 50).get_page(request.GET.get("page"))
+        page = Paginator(selectors.audit_list(organisation=chosen), 50).get_page(request.GET.get("page"))
         entries = list(page.object_list)
-    return render(request, "review/audit_log.html", {"page": page, "entries": entries})
+    return render(
+        request,
+        "review/audit_log.html",
+        {"page": page, "entries": entries, "organisations": organisations, "chosen": chosen},
+    )
 
 
 def healthz(request):

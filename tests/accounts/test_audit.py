@@ -74,3 +74,14 @@ def test_reviewers_see_every_organisations_trail(client, reviewer, organisation,
     client.force_login(reviewer)
     page = client.get("/review/audit/").content.decode()
     assert "a.thing" in page and "b.thing" in page
+
+
+@pytest.mark.django_db
+def test_reviewers_filter_the_trail_by_organisation(client, reviewer, organisation, other_organisation, admin, outsider):
+    with scope(organisation=other_organisation):
+        audit_record(actor=outsider, organisation=other_organisation, action="b.thing")
+    with scope(organisation=organisation):
+        audit_record(actor=admin, organisation=organisation, action="a.thing")
+    client.force_login(reviewer)
+    page = client.get("/review/audit/?organisation=klinikum-sued").content.decode()
+    assert "b.thing" in page and "a.thing" not in page

@@ -12,7 +12,18 @@ from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import pytest
+from django.conf import settings as django_settings
 from django.core import mail
+from django.test import Client, override_settings
+from pytest_django.live_server_helper import LiveServer
+
+from tests.accounts.factories import totp_code
+from tests.conftest import CHROMIUM
+
+try:
+    from playwright.sync_api import expect, sync_playwright
+except ImportError:  # the root conftest refuses to run without it under REQUIRE_SERVICES=1; otherwise leave these out
+    collect_ignore_glob = ["test_*.py"]
 
 CHROMIUM_ARGS = [
     "--no-sandbox",
@@ -29,10 +40,6 @@ TIMEOUT_MS = 10_000
 
 @pytest.fixture(scope="session")
 def browser() -> Iterator:
-    from playwright.sync_api import sync_playwright
-
-    from tests.conftest import CHROMIUM
-
     with sync_playwright() as playwright:
         browser = playwright.chromium.launch(executable_path=CHROMIUM, headless=True, args=CHROMIUM_ARGS)
         yield browser
@@ -48,9 +55,6 @@ def live_server(request) -> Iterator:
     then fails with ``TypeError: startswith first arg must be str``. The handler reads the setting once, when the
     server thread starts, so the override is only needed for that moment. The prefix is never routed by the portal.
     """
-    from django.test import override_settings
-    from pytest_django.live_server_helper import LiveServer
-
     addr = request.config.getvalue("liveserver") or os.getenv("DJANGO_LIVE_TEST_SERVER_ADDRESS") or "localhost"
     with override_settings(MEDIA_URL="/__e2e-media-not-served__/"):
         server = LiveServer(addr)
@@ -68,13 +72,12 @@ def site(live_server, settings) -> str:
 @pytest.fixture
 def new_context(browser, site) -> Iterator[Callable]:
     """``new_context()``: a fresh browser context (one per person), closed after the test."""
-    from playwright.sync_api import expect
-
     expect.set_options(timeout=TIMEOUT_MS)
     contexts = []
 
     def make():
-        context = browser.new_context(base_url=site, viewport={"width": 1280, "height": 800}, locale="de-DE")
+        # An English-speaking browser: the portal must still answer in German, its default, until told otherwise.
+        context = browser.new_context(base_url=site, viewport={"width": 1280, "height": 800}, locale="en-US")
         context.set_default_timeout(TIMEOUT_MS)
         contexts.append(context)
         return context
@@ -122,8 +125,6 @@ def submit_in_main(page, action: str):
 
 def sign_up(page, email: str, password: str = PASSWORD) -> None:
     """Fill in and send the sign-up form the page shows; allauth then asks to confirm the address."""
-    from playwright.sync_api import expect
-
     page.fill("input[name=email]", email)
     page.fill("input[name=password1]", password)
     page.fill("input[name=password2]", password)
@@ -133,8 +134,6 @@ def sign_up(page, email: str, password: str = PASSWORD) -> None:
 
 def confirm_email(page, email: str) -> None:
     """Open the confirmation link from the newest email to ``email`` and press the confirm button (POST)."""
-    from playwright.sync_api import expect
-
     page.goto(link_in_mail(email, r"https?://\S+/accounts/confirm-email/[^/\s]+/"))
     expect(page.get_by_role("heading", name="E-Mail-Adresse bestätigen")).to_be_visible()
     page.locator("main form[action*='/accounts/confirm-email/'] button[type=submit]").click()
@@ -147,19 +146,15 @@ def fresh_totp_code(secret: str) -> str:
     allauth accepts only the current window (``MFA_TOTP_TOLERANCE`` 0); a code computed in a window's last seconds
     may arrive in the next one. The only sleep in these tests, and at most three seconds.
     """
-    from tests.accounts.factories import totp_code
-
     remaining = 30 - time.time() % 30
     if remaining < 3:
         time.sleep(remaining + 0.1)
     return totp_code(secret)
 
 
-def log_in(page, email: str, password: str = PASSWORD, totp_secret: str | None = None, next_path: str = "") -> None:
+def log_in(page, email: str, password: str = PASSWORD, totp_secret: str | None = None) -> None:
     """Log in on /accounts/login/ with password and, when the account has two-factor, the current TOTP code."""
-    from playwright.sync_api import expect
-
-    page.goto(f"/accounts/login/?next={next_path}" if next_path else "/accounts/login/")
+    page.goto("/accounts/login/")
     page.fill("input[name=login]", email)
     page.fill("input[name=password]", password)
     submit_in_main(page, "/accounts/login/").click()
@@ -173,8 +168,6 @@ def log_in(page, email: str, password: str = PASSWORD, totp_secret: str | None =
 
 def log_out(page) -> None:
     """Log out through the user menu in the top bar."""
-    from playwright.sync_api import expect
-
     page.locator("details.user-menu > summary").click()
     page.locator("details.user-menu form[action='/accounts/logout/'] button[type=submit]").click()
     expect(page.locator("header.topbar a[href='/accounts/login/']")).to_be_visible()
@@ -185,10 +178,7 @@ def sign_in_browser_as(context, user, site: str) -> None:
 
     For journeys whose subject is what happens *after* a login; the login form itself is covered by its own tests.
     """
-    from django.conf import settings
-    from django.test import Client
-
     client = Client()
     client.force_login(user)
-    cookie = client.cookies[settings.SESSION_COOKIE_NAME]
+    cookie = client.cookies[django_settings.SESSION_COOKIE_NAME]
     context.add_cookies([{"name": cookie.key, "value": cookie.value, "url": site}])
