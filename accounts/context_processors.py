@@ -1,5 +1,7 @@
 from django.conf import settings
+from django.utils.http import url_has_allowed_host_and_scheme
 
+from .middleware import _has_totp
 from .permissions import can
 from .selectors import memberships_for_user, notification_unread_count
 
@@ -11,6 +13,9 @@ def portal(request):
     if user is None or not user.is_authenticated:
         return context
     membership = getattr(request, "membership", None)
+    after = request.session.get("after_two_factor") if request.path_info.startswith("/accounts/2fa/") else None
+    if after and not url_has_allowed_host_and_scheme(after, allowed_hosts={request.get_host()}):
+        after = None
     context.update(
         {
             "my_memberships": memberships_for_user(user=user),
@@ -18,6 +23,7 @@ def portal(request):
             "current_membership": membership,
             "unread_notifications": notification_unread_count(user=user),
             "perms_org": _PermissionView(membership),
+            "after_two_factor": after if after and _has_totp(user) else None,
         }
     )
     return context

@@ -7,6 +7,7 @@ from django.shortcuts import redirect
 from django.urls import Resolver404, resolve, reverse
 from django.utils import translation
 from django.utils.cache import patch_vary_headers
+from django.utils.http import urlencode
 from django.utils.translation import gettext as _
 from django_scopes import scope
 
@@ -81,6 +82,7 @@ class AuditContextMiddleware:
             reset_request_ip(token)
 
 
+AFTER_TWO_FACTOR = "after_two_factor"
 TWO_FACTOR_EXEMPT_PREFIXES = ("/accounts/", "/static/", "/i18n/", "/language/", "/favicon.ico", "/healthz")
 
 
@@ -103,7 +105,11 @@ class TwoFactorRequiredMiddleware:
                 return JsonResponse(
                     {"detail": _("Set up two-factor authentication first."), "code": "mfa_required"}, status=403
                 )
-            return redirect(f"{reverse('mfa_activate_totp')}?next={request.get_full_path()}")
+            # allauth ends the setup on its recovery-codes page; the layout offers the way back from there.
+            request.session[AFTER_TWO_FACTOR] = request.get_full_path()
+            return redirect(f"{reverse('mfa_activate_totp')}?{urlencode({'next': request.get_full_path()})}")
+        if user.is_authenticated and not request.path_info.startswith(TWO_FACTOR_EXEMPT_PREFIXES):
+            request.session.pop(AFTER_TWO_FACTOR, None)
         return self.get_response(request)
 
 

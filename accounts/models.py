@@ -297,3 +297,60 @@ class ProgrammeRules(models.Model):
 
     def __str__(self):
         return f"{self.country}: {self.min_installed_base} devices, {self.certification_days} days"
+
+
+class Account(models.Model):
+    """The organisation's self-servicing account in the programme: the application while in draft, then the
+    approved account with its number, setup date, certification deadline and credit line. One per organisation.
+    Its status changes only through ``accounts.lifecycle``."""
+
+    class Status(models.TextChoices):
+        DRAFT = "draft", _("Draft")
+        SUBMITTED = "submitted", _("Submitted")
+        IN_REVIEW = "in_review", _("In review")
+        INFO_REQUESTED = "info_requested", _("Information requested")
+        APPROVED = "approved", _("Approved")
+        REJECTED = "rejected", _("Rejected")
+        SUSPENDED = "suspended", _("Suspended")
+        CLOSED = "closed", _("Closed")
+
+    organisation = models.OneToOneField(Organisation, on_delete=models.CASCADE, related_name="account")
+    status = models.CharField(_("status"), max_length=20, choices=Status.choices, default=Status.DRAFT)
+    contact_name = models.CharField(_("contact person"), max_length=200, blank=True)
+    contact_email = models.EmailField(_("contact email"), blank=True)
+    contact_phone = models.CharField(_("contact phone"), max_length=40, blank=True)
+    apple_customer_number = models.CharField(_("Apple customer number"), max_length=20, blank=True)
+    terms_accepted = models.BooleanField(_("programme terms accepted"), default=False)
+    terms_accepted_at = models.DateTimeField(null=True, blank=True)
+    terms_accepted_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    submitted_at = models.DateTimeField(null=True, blank=True)
+    review_started_at = models.DateTimeField(null=True, blank=True)
+    decided_at = models.DateTimeField(null=True, blank=True)
+    approved_at = models.DateTimeField(null=True, blank=True)
+    setup_date = models.DateField(_("account setup date"), null=True, blank=True)
+    certification_deadline = models.DateField(_("certification deadline"), null=True, blank=True)
+    account_number = models.CharField(_("account number"), max_length=20, blank=True)
+    credit_limit = models.DecimalField(_("credit limit"), max_digits=12, decimal_places=2, null=True, blank=True)
+    currency = models.CharField(max_length=3, default="EUR")
+    # The reviewer decides these two rules on approval; None means not decided yet.
+    service_history_ok = models.BooleanField(null=True, blank=True)
+    credit_line_ok = models.BooleanField(null=True, blank=True)
+    rejection_reason = models.TextField(blank=True)
+    suspension_reason = models.TextField(blank=True)
+
+    objects = ScopedManager(organisation="organisation")
+
+    class Meta:
+        verbose_name = _("SSA account")
+        verbose_name_plural = _("SSA accounts")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["account_number"], condition=~models.Q(account_number=""), name="account_number_unique"
+            )
+        ]
+        indexes = [models.Index(fields=["status", "submitted_at"])]
+
+    def __str__(self):
+        return f"{self.organisation} ({self.status})"

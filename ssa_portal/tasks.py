@@ -9,6 +9,7 @@ class OrganisationTask(Task):
 
     acks_late = True
     reject_on_worker_lost = True
+    typing = False  # callers pass organisation_id; the task body receives organisation
 
     def __call__(self, *args, **kwargs):
         from accounts.models import Organisation

@@ -30,6 +30,20 @@ class OrganisationSerializer(serializers.ModelSerializer):
         return roles.get(obj.pk)
 
 
+class MyOrganisationSerializer(serializers.Serializer):
+    """One of the caller's organisations, with the caller's role in it (built from the membership)."""
+
+    slug = serializers.CharField(source="organisation.slug")
+    name = serializers.CharField(source="organisation.name")
+    country = serializers.CharField(source="organisation.country")
+    federal_state = serializers.CharField(source="organisation.federal_state")
+    address = serializers.CharField(source="organisation.address")
+    vat_id = serializers.CharField(source="organisation.vat_id")
+    language = serializers.CharField(source="organisation.language")
+    created_at = serializers.DateTimeField(source="organisation.created_at")
+    role = serializers.CharField()
+
+
 class MemberSerializer(serializers.ModelSerializer):
     email = serializers.EmailField(source="user.email")
     name = serializers.CharField(source="user.get_full_name")
@@ -48,3 +62,38 @@ class MemberInviteResultSerializer(serializers.Serializer):
     email = serializers.EmailField()
     role = serializers.ChoiceField(choices=Membership.Role.choices)
     status = serializers.ChoiceField(choices=["added", "invited"])
+
+
+class HoldSerializer(serializers.Serializer):
+    id = serializers.IntegerField()
+    reason = serializers.CharField()
+    product_line = serializers.CharField(allow_null=True)
+    since = serializers.DateTimeField()
+
+
+class AccountSerializer(serializers.Serializer):
+    status = serializers.CharField()
+    submitted_at = serializers.DateTimeField(allow_null=True)
+    approved_at = serializers.DateTimeField(allow_null=True)
+    setup_date = serializers.DateField(allow_null=True)
+    certification_deadline = serializers.DateField(allow_null=True)
+    account_number = serializers.CharField(allow_blank=True)
+    credit_limit = serializers.DecimalField(max_digits=12, decimal_places=2, allow_null=True)
+    currency = serializers.CharField()
+    terms_accepted = serializers.BooleanField()
+    contact_name = serializers.CharField(allow_blank=True)
+    contact_email = serializers.CharField(allow_blank=True)
+    contact_phone = serializers.CharField(allow_blank=True)
+    apple_customer_number = serializers.CharField(allow_blank=True)
+    holds = serializers.SerializerMethodField()
+
+    def get_holds(self, obj) -> list[dict]:
+        return HoldSerializer(self.context.get("holds", []), many=True).data
+
+
+class AccountUpdateSerializer(serializers.Serializer):
+    terms_accepted = serializers.BooleanField(required=False)
+    contact_name = serializers.CharField(max_length=200, required=False, allow_blank=True)
+    contact_email = serializers.EmailField(required=False, allow_blank=True)
+    contact_phone = serializers.CharField(max_length=40, required=False, allow_blank=True)
+    apple_customer_number = serializers.RegexField(r"^[0-9A-Za-z-]{0,20}$", required=False, allow_blank=True)

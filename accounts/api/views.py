@@ -3,10 +3,13 @@ from drf_spectacular.utils import extend_schema
 from rest_framework import generics, status
 from rest_framework.exceptions import ValidationError
 from rest_framework.response import Response
+from rest_framework.views import APIView
 
-from accounts import selectors, services
+from accounts import lifecycle, selectors, services
 from accounts.api.permissions import OrgApiMixin
 from accounts.api.serializers import (
+    AccountSerializer,
+    AccountUpdateSerializer,
     MemberInviteResultSerializer,
     MemberInviteSerializer,
     MemberSerializer,
@@ -49,7 +52,7 @@ class OrganisationListCreateApi(generics.GenericAPIView):
         return Response(data, status=status.HTTP_201_CREATED)
 
 
-class MemberListCreateApi(OrgApiMixin, generics.GenericAPIView):
+class MemberListCreateApi(OrgApiMixin, generics.ListAPIView):
     """Members of the organisation; POST (admins) invites by email, and adds an existing user at once."""
 
     required_actions = {"GET": "members.view", "POST": "members.invite"}
@@ -57,11 +60,6 @@ class MemberListCreateApi(OrgApiMixin, generics.GenericAPIView):
 
     def get_queryset(self):
         return selectors.member_list(organisation=self.organisation)
-
-    @extend_schema(responses=MemberSerializer(many=True))
-    def get(self, request, org):
-        page = self.paginate_queryset(self.get_queryset())
-        return self.get_paginated_response(MemberSerializer(page, many=True).data)
 
     @extend_schema(request=MemberInviteSerializer, responses={201: MemberInviteResultSerializer})
     def post(self, request, org):
@@ -79,3 +77,38 @@ class MemberListCreateApi(OrgApiMixin, generics.GenericAPIView):
             "status": "added" if membership else "invited",
         }
         return Response(MemberInviteResultSerializer(result).data, status=status.HTTP_201_CREATED)
+
+
+class AccountApi(OrgApiMixin, generics.GenericAPIView):
+    """The organisation's SSA account: status, dates, credit line, holds; PATCH the applicant's part (admins)."""
+
+    required_actions = {"GET": "account.view", "PATCH": "account.change"}
+    serializer_class = AccountSerializer
+
+    def _response(self, account):
+        return Response(AccountSerializer(account, context={"holds": []}).data)
+
+    @extend_schema(responses=AccountSerializer)
+    def get(self, request, org):
+        return self._response(lifecycle.account_get(organisation=self.organisation))
+
+    @extend_schema(request=AccountUpdateSerializer, responses=AccountSerializer)
+    def patch(self, request, org):
+        payload = AccountUpdateSerializer(data=request.data, partial=True)
+        payload.is_valid(raise_exception=True)
+        account = lifecycle.account_get(organisation=self.organisation)
+        account = lifecycle.account_update(account=account, actor=request.user, **payload.validated_data)
+        return self._response(account)
+
+
+class AccountSubmitApi(OrgApiMixin, APIView):
+    """Submit the application: 200, or 409 ``not_eligible`` with the eligibility result."""
+
+    required_actions = {"POST": "account.change"}
+    serializer_class = AccountSerializer
+
+    @extend_schema(request=None, responses={200: AccountSerializer})
+    def post(self, request, org):
+        account = lifecycle.account_get(organisation=self.organisation)
+        account = lifecycle.account_submit(account=account, actor=request.user)
+        return Response(AccountSerializer(account, context={"holds": []}).data)

@@ -184,7 +184,8 @@ SERVER_EMAIL = DEFAULT_FROM_EMAIL
 # --- Language and time ----------------------------------------------------------------------------------------
 LANGUAGE_CODE = "de"
 LANGUAGES = [("de", _("German")), ("en", _("English"))]
-LOCALE_PATHS = [BASE_DIR / "locale"]
+# Second: formal-German overrides of third-party (allauth) strings; Django's `makemessages` writes only to the first.
+LOCALE_PATHS = [BASE_DIR / "locale", BASE_DIR / "locale_overrides"]
 LANGUAGE_COOKIE_NAME = "ssa_language"
 TIME_ZONE = "Europe/Berlin"
 USE_I18N = True
@@ -197,7 +198,7 @@ STATIC_ROOT.mkdir(parents=True, exist_ok=True)
 STATICFILES_DIRS = [BASE_DIR / "static"]
 MEDIA_ROOT = Path(env.str("MEDIA_ROOT", default=str(VAR_DIR / "uploads")))
 # Uploads are private: no MEDIA_URL is served; files go out through views that check tenant and role.
-MEDIA_URL = None
+MEDIA_URL = "/uploads-are-not-served/"  # a prefix nothing routes; Django's live server wants a string
 STORAGES = {
     "default": {
         "BACKEND": "django.core.files.storage.FileSystemStorage",

@@ -77,7 +77,9 @@ def test_reviewers_see_every_organisations_trail(client, reviewer, organisation,
 
 
 @pytest.mark.django_db
-def test_reviewers_filter_the_trail_by_organisation(client, reviewer, organisation, other_organisation, admin, outsider):
+def test_reviewers_filter_the_trail_by_organisation(
+    client, reviewer, organisation, other_organisation, admin, outsider
+):
     with scope(organisation=other_organisation):
         audit_record(actor=outsider, organisation=other_organisation, action="b.thing")
     with scope(organisation=organisation):

@@ -1,0 +1,260 @@
+from django.core.exceptions import ValidationError as DjangoValidationError
+from django.http import FileResponse, Http404
+from drf_spectacular.utils import OpenApiParameter, extend_schema
+from rest_framework import generics, status
+from rest_framework.parsers import FormParser, MultiPartParser
+from rest_framework.response import Response
+from rest_framework.throttling import UserRateThrottle
+from rest_framework.views import APIView
+
+from accounts.api.permissions import OrgApiMixin
+from accounts.api.views import raise_as_api_error
+from eligibility import selectors, services
+from eligibility.api.serializers import (
+    DeviceImportSerializer,
+    DeviceInputSerializer,
+    DeviceSerializer,
+    EligibilitySerializer,
+    EquipmentSerializer,
+    ImportUploadSerializer,
+    ProofSerializer,
+    ProofUploadSerializer,
+)
+from eligibility.engine import eligibility_evaluate
+from eligibility.files import MAX_DOCUMENT_BYTES, FileTooLarge
+from eligibility.models import EquipmentAttestation
+from ssa_portal.uploads import check_declared_length
+
+
+class UploadThrottle(UserRateThrottle):
+    scope = "upload"
+
+
+def private_file_response(field_file, *, content_type: str, filename: str, inline: bool) -> FileResponse:
+    response = FileResponse(
+        field_file.open("rb"), content_type=content_type, as_attachment=not inline, filename=filename
+    )
+    response["X-Content-Type-Options"] = "nosniff"
+    response["Cache-Control"] = "private, no-store"
+    response["Content-Security-Policy"] = (
+        "default-src 'none'; img-src 'self'; style-src 'unsafe-inline'; frame-ancestors 'self'"
+    )
+    response["X-Frame-Options"] = "SAMEORIGIN"
+    return response
+
+
+class DeviceListCreateApi(OrgApiMixin, generics.ListAPIView):
+    """The installed base. Filters: ``product_line``, ``counted=true|false``, ``q`` (serial, model, invoice)."""
+
+    required_actions = {"GET": "devices.view", "POST": "devices.change"}
+    serializer_class = DeviceSerializer
+
+    def get_queryset(self):
+        params = self.request.query_params
+        return selectors.device_list(
+            organisation=self.organisation,
+            filters={k: params.get(k) for k in ("product_line", "counted", "q", "reason", "invoice")},
+        )
+
+    @extend_schema(
+        parameters=[
+            OpenApiParameter("product_line", str, enum=["mac", "iphone", "ipad", "ipod"]),
+            OpenApiParameter("counted", bool),
+            OpenApiParameter("q", str),
+        ]
+    )
+    def get(self, request, *args, **kwargs):
+        return super().get(request, *args, **kwargs)
+
+    @extend_schema(request=DeviceInputSerializer, responses={201: DeviceSerializer})
+    def post(self, request, org):
+        try:
+            device = services.device_create(organisation=self.organisation, actor=request.user, data=dict(request.data))
+        except DjangoValidationError as exc:
+            raise_as_api_error(exc)
+        device = selectors.device_get_by_serial(organisation=self.organisation, serial=device.serial_number)
+        return Response(DeviceSerializer(device).data, status=status.HTTP_201_CREATED)
+
+
+class DeviceDetailApi(OrgApiMixin, APIView):
+    """One device by serial number (a leading ``S`` from a barcode is accepted)."""
+
+    required_actions = {"GET": "devices.view", "PATCH": "devices.change", "DELETE": "devices.change"}
+    serializer_class = DeviceSerializer
+
+    def get_device(self, serial_number):
+        return selectors.device_get_by_serial(organisation=self.organisation, serial=serial_number)
+
+    @extend_schema(responses=DeviceSerializer)
+    def get(self, request, org, serial_number):
+        return Response(DeviceSerializer(self.get_device(serial_number)).data)
+
+    @extend_schema(request=DeviceInputSerializer(partial=True), responses=DeviceSerializer)
+    def patch(self, request, org, serial_number):
+        device = self.get_device(serial_number)
+        try:
+            device = services.device_update(device=device, actor=request.user, data=dict(request.data))
+        except DjangoValidationError as exc:
+            raise_as_api_error(exc)
+        return Response(DeviceSerializer(self.get_device(device.serial_number)).data)
+
+    @extend_schema(responses={204: None})
+    def delete(self, request, org, serial_number):
+        services.device_delete(device=self.get_device(serial_number), actor=request.user)
+        return Response(status=status.HTTP_204_NO_CONTENT)
+
+
+class DeviceImportCreateApi(OrgApiMixin, generics.ListAPIView):
+    """Upload an inventory (CSV or XLSX); it is imported by a job. Answers 202 with the import to poll."""
+
+    required_actions = {"GET": "devices.view", "POST": "devices.change"}
+    parser_classes = [MultiPartParser, FormParser]
+    serializer_class = DeviceImportSerializer
+    throttle_classes = [UploadThrottle]
+
+    def get_queryset(self):
+        return selectors.device_import_list(organisation=self.organisation)
+
+    @extend_schema(request=ImportUploadSerializer, responses={202: DeviceImportSerializer})
+    def post(self, request, org):
+        check_declared_length(request, services.MAX_IMPORT_BYTES)
+        upload = request.FILES.get("file")
+        if upload is None:
+            return Response({"file": ["Choose a CSV or XLSX file."]}, status=status.HTTP_400_BAD_REQUEST)
+        device_import = services.device_import_start(organisation=self.organisation, actor=request.user, upload=upload)
+        device_import.refresh_from_db()
+        return Response(DeviceImportSerializer(device_import).data, status=status.HTTP_202_ACCEPTED)
+
+
+class DeviceImportDetailApi(OrgApiMixin, APIView):
+    required_actions = {"GET": "devices.view"}
+    serializer_class = DeviceImportSerializer
+
+    @extend_schema(responses=DeviceImportSerializer)
+    def get(self, request, org, import_id):
+        device_import = selectors.device_import_get(organisation=self.organisation, import_id=import_id)
+        return Response(DeviceImportSerializer(device_import).data)
+
+
+class DeviceImportErrorsApi(OrgApiMixin, APIView):
+    """The rejected rows as CSV: row, column, reason and the row's own cells (formulas defused)."""
+
+    required_actions = {"GET": "devices.view"}
+
+    @extend_schema(responses={(200, "text/csv"): bytes})
+    def get(self, request, org, import_id):
+        device_import = selectors.device_import_get(organisation=self.organisation, import_id=import_id)
+        if not device_import.error_report:
+            raise Http404
+        return private_file_response(
+            device_import.error_report,
+            content_type="text/csv; charset=utf-8",
+            filename=f"import-{device_import.pk}-errors.csv",
+            inline=False,
+        )
+
+
+class ProofListCreateApi(OrgApiMixin, generics.ListAPIView):
+    """Proofs of purchase. Upload: PDF, JPEG or PNG by content, at most 20 MB (413 above, 415 otherwise)."""
+
+    required_actions = {"GET": "proofs.view", "POST": "proofs.change"}
+    parser_classes = [MultiPartParser, FormParser]
+    serializer_class = ProofSerializer
+    throttle_classes = [UploadThrottle]
+
+    def get_queryset(self):
+        return selectors.proof_list(organisation=self.organisation)
+
+    @extend_schema(request=ProofUploadSerializer, responses={201: ProofSerializer})
+    def post(self, request, org):
+        check_declared_length(request, MAX_DOCUMENT_BYTES)
+        if request.FILES.get("file") and request.FILES["file"].size > MAX_DOCUMENT_BYTES:
+            raise FileTooLarge("The file is larger than 20 MB.")
+        payload = ProofUploadSerializer(data=request.data)
+        payload.is_valid(raise_exception=True)
+        data = payload.validated_data
+        try:
+            proof = services.proof_upload(
+                organisation=self.organisation,
+                actor=request.user,
+                upload=data["file"],
+                invoice_number=data["invoice_number"],
+                invoice_date=data.get("invoice_date"),
+                supplier=data.get("supplier", ""),
+            )
+        except DjangoValidationError as exc:
+            raise_as_api_error(exc)
+        return Response(
+            ProofSerializer(selectors.proof_get(organisation=self.organisation, proof_id=proof.pk)).data,
+            status=status.HTTP_201_CREATED,
+        )
+
+
+class ProofDetailApi(OrgApiMixin, APIView):
+    required_actions = {"GET": "proofs.view", "DELETE": "proofs.change"}
+    serializer_class = ProofSerializer
+
+    @extend_schema(responses=ProofSerializer)
+    def get(self, request, org, proof_id):
+        return Response(ProofSerializer(selectors.proof_get(organisation=self.organisation, proof_id=proof_id)).data)
+
+    @extend_schema(responses={204: None})
+    def delete(self, request, org, proof_id):
+        services.proof_delete(
+            proof=selectors.proof_get(organisation=self.organisation, proof_id=proof_id), actor=request.user
+        )
+        return Response(status=status.HTTP_204_NO_CONTENT)
+
+
+class ProofFileApi(OrgApiMixin, APIView):
+    """The document itself, for members of the organisation (reviewers use the review route)."""
+
+    required_actions = {"GET": "proofs.view"}
+
+    @extend_schema(responses={(200, "application/octet-stream"): bytes})
+    def get(self, request, org, proof_id):
+        proof = selectors.proof_get(organisation=self.organisation, proof_id=proof_id)
+        return private_file_response(
+            proof.file, content_type=proof.content_type, filename=proof.original_name, inline=True
+        )
+
+
+class EquipmentApi(OrgApiMixin, APIView):
+    """The equipment attestations: each item ``{present, detail}``."""
+
+    required_actions = {"GET": "devices.view", "PUT": "equipment.change"}
+    serializer_class = EquipmentSerializer
+
+    def _data(self):
+        return {
+            row["item"]: {"present": row["present"], "detail": row["detail"]}
+            for row in selectors.equipment_list(organisation=self.organisation)
+        }
+
+    @extend_schema(responses=EquipmentSerializer)
+    def get(self, request, org):
+        return Response(self._data())
+
+    @extend_schema(request=EquipmentSerializer, responses=EquipmentSerializer)
+    def put(self, request, org):
+        payload = EquipmentSerializer(data=request.data)
+        payload.is_valid(raise_exception=True)
+        unknown = set(request.data) - set(EquipmentAttestation.Item.values) if isinstance(request.data, dict) else set()
+        if unknown:
+            return Response({name: ["Unknown equipment item."] for name in unknown}, status=400)
+        try:
+            services.equipment_save(organisation=self.organisation, actor=request.user, items=payload.validated_data)
+        except DjangoValidationError as exc:
+            raise_as_api_error(exc)
+        return Response(self._data())
+
+
+class EligibilityApi(OrgApiMixin, APIView):
+    """Every programme rule with passed, the figures and what is missing; the shortfall to the minimum."""
+
+    required_actions = {"GET": "devices.view"}
+    serializer_class = EligibilitySerializer
+
+    @extend_schema(responses=EligibilitySerializer)
+    def get(self, request, org):
+        return Response(eligibility_evaluate(organisation=self.organisation).as_api())

@@ -1,0 +1,241 @@
+"""The eligibility engine: one function evaluates every programme rule for an organisation.
+
+The same result feeds the applicant's checklist, the reviewer's evidence page and the API. It aggregates in the
+database: a fixed number of queries whatever the number of devices.
+"""
+
+from dataclasses import asdict, dataclass, field
+
+from django.db.models import Count, Q
+from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
+
+from accounts.models import Account, ProductLine, ProgrammeRules
+
+from .models import Device, EquipmentAttestation, Ownership, ProofOfPurchase, PurchaseSource
+
+APPLICANT_RULES = ("installed_base", "proof_of_purchase", "equipment", "terms")
+REVIEWER_RULES = ("service_history", "credit_line")
+
+# The conditions behind "counted", as expressions the database evaluates (also used by the device list).
+BOUGHT_FROM_APPLE = Q(purchase_source=PurchaseSource.APPLE)
+OWNED_OR_LEASED = Q(ownership__in=[Ownership.OWNED, Ownership.LEASED])
+NO_OTHER_WARRANTY = Q(third_party_warranty=False)
+HAS_PROOF = Q(proof__isnull=False)
+PROOF_NOT_REJECTED = ~Q(proof__status=ProofOfPurchase.Status.REJECTED)
+NO_CONFLICT = Q(serial_conflict=False)
+COUNTED = BOUGHT_FROM_APPLE & OWNED_OR_LEASED & NO_OTHER_WARRANTY & HAS_PROOF & PROOF_NOT_REJECTED & NO_CONFLICT
+
+
+@dataclass
+class Rule:
+    code: str
+    passed: bool | None  # None: open (decided by the reviewer, not yet)
+    detail: str
+    figures: dict = field(default_factory=dict)
+    missing: list = field(default_factory=list)
+
+
+@dataclass
+class EligibilityResult:
+    eligible: bool
+    shortfall: int
+    required: int
+    counts: dict
+    rules: list[Rule]
+    invoices_without_proof: list[dict]
+
+    def rule(self, code: str) -> Rule:
+        return next(r for r in self.rules if r.code == code)
+
+    @property
+    def applicant_rules_passed(self) -> bool:
+        return all(r.passed for r in self.rules if r.code in APPLICANT_RULES)
+
+    @property
+    def failing_applicant_rules(self) -> list[Rule]:
+        return [r for r in self.rules if r.code in APPLICANT_RULES and not r.passed]
+
+    def as_api(self) -> dict:
+        return {
+            "eligible": self.eligible,
+            "shortfall": self.shortfall,
+            "required": self.required,
+            "counts": self.counts,
+            "rules": [asdict(r) for r in self.rules],
+            "invoices_without_proof": self.invoices_without_proof,
+        }
+
+
+def programme_rules_for(organisation) -> ProgrammeRules:
+    """The organisation's country's rules; Germany's where its country has none."""
+    found = {r.country: r for r in ProgrammeRules.objects.filter(country__in=[organisation.country, "DE"])}
+    return found.get(organisation.country) or found.get("DE") or ProgrammeRules(country="DE")
+
+
+def _device_counts(organisation) -> dict:
+    aggregates = {
+        "total": Count("pk"),
+        "counted": Count("pk", filter=COUNTED),
+        "without_proof": Count("pk", filter=~HAS_PROOF),
+        "proof_rejected": Count("pk", filter=HAS_PROOF & ~PROOF_NOT_REJECTED),
+        "not_bought_from_apple": Count("pk", filter=~BOUGHT_FROM_APPLE),
+        "third_party_warranty": Count("pk", filter=~NO_OTHER_WARRANTY),
+        "not_owned": Count("pk", filter=~OWNED_OR_LEASED),
+        "needs_clarification": Count("pk", filter=~NO_CONFLICT),
+        # devices that would count but for their proof: what uploading the invoices would gain
+        "missing_only_proof": Count(
+            "pk", filter=~HAS_PROOF & BOUGHT_FROM_APPLE & OWNED_OR_LEASED & NO_OTHER_WARRANTY & NO_CONFLICT
+        ),
+    }
+    for line in ProductLine.values:
+        aggregates[f"counted_{line}"] = Count("pk", filter=COUNTED & Q(product_line=line))
+        aggregates[f"total_{line}"] = Count("pk", filter=Q(product_line=line))
+    # Aggregate aliases may not shadow field names, so they are prefixed in the query.
+    row = Device.objects.filter(organisation=organisation).aggregate(**{f"n_{k}": v for k, v in aggregates.items()})
+    row = {k[2:]: value for k, value in row.items()}
+    by_line = {line: row.pop(f"counted_{line}") for line in ProductLine.values}
+    total_by_line = {line: row.pop(f"total_{line}") for line in ProductLine.values}
+    return {**row, "by_product_line": by_line, "total_by_product_line": total_by_line}
+
+
+def _invoices_without_proof(organisation, limit: int = 10) -> list[dict]:
+    rows = (
+        Device.objects.filter(organisation=organisation, proof__isnull=True)
+        .exclude(invoice_number="")
+        .values("invoice_number")
+        .annotate(devices=Count("pk"))
+        .order_by("-devices", "invoice_number")[:limit]
+    )
+    return list(rows)
+
+
+def eligibility_evaluate(*, organisation) -> EligibilityResult:
+    """Every rule with passed, the figures behind it and what is missing. Five queries, whatever the size."""
+    programme = programme_rules_for(organisation)
+    required = programme.min_installed_base
+    counts = _device_counts(organisation)
+    invoices = _invoices_without_proof(organisation)
+    equipment = {
+        e["item"]: e
+        for e in EquipmentAttestation.objects.filter(organisation=organisation).values("item", "present", "detail")
+    }
+    account = Account.objects.filter(organisation=organisation).values(
+        "terms_accepted", "service_history_ok", "credit_line_ok"
+    ).first() or {"terms_accepted": False, "service_history_ok": None, "credit_line_ok": None}
+
+    counted = counts["counted"]
+    shortfall = max(required - counted, 0)
+    rules: list[Rule] = []
+
+    rules.append(
+        Rule(
+            code="installed_base",
+            passed=counted >= required,
+            detail=_("%(counted)s of %(required)s devices counted.") % {"counted": counted, "required": required}
+            if counted < required
+            else _("%(counted)s devices counted; %(required)s are required.")
+            % {"counted": counted, "required": required},
+            figures={"counted": counted, "required": required, "shortfall": shortfall, "total": counts["total"]},
+            missing=[_("%(n)s more counted devices") % {"n": shortfall}] if shortfall else [],
+        )
+    )
+
+    without_proof = counts["without_proof"]
+    proof_missing = []
+    if without_proof:
+        proof_missing.append(
+            ngettext(
+                "%(n)s device lacks a proof of purchase",
+                "%(n)s devices lack a proof of purchase",
+                without_proof,
+            )
+            % {"n": without_proof}
+        )
+        if invoices:
+            proof_missing.append(
+                _("upload the invoices %(numbers)s") % {"numbers": ", ".join(i["invoice_number"] for i in invoices[:5])}
+            )
+    if counts["proof_rejected"]:
+        proof_missing.append(
+            ngettext(
+                "%(n)s device has a rejected proof", "%(n)s devices have a rejected proof", counts["proof_rejected"]
+            )
+            % {"n": counts["proof_rejected"]}
+        )
+    proofed = counts["total"] - without_proof - counts["proof_rejected"]
+    # The rule passes when enough devices are backed by proofs to reach the minimum.
+    proof_passed = counts["total"] > 0 and proofed >= required
+    rules.append(
+        Rule(
+            code="proof_of_purchase",
+            passed=proof_passed,
+            detail=_("%(proofed)s of %(total)s devices are backed by a proof of purchase.")
+            % {"proofed": proofed, "total": counts["total"]},
+            figures={
+                "with_proof": proofed,
+                "without_proof": without_proof,
+                "proof_rejected": counts["proof_rejected"],
+                "gain_from_proofs": counts["missing_only_proof"],
+            },
+            missing=proof_missing,
+        )
+    )
+
+    labels = dict(EquipmentAttestation.Item.choices)
+    absent = [
+        str(labels[item]) for item in EquipmentAttestation.Item.values if not equipment.get(item, {}).get("present")
+    ]
+    rules.append(
+        Rule(
+            code="equipment",
+            passed=not absent,
+            detail=_("All equipment is in place.")
+            if not absent
+            else _("%(n)s of %(total)s items are not confirmed yet.") % {"n": len(absent), "total": len(labels)},
+            figures={"confirmed": len(labels) - len(absent), "required": len(labels)},
+            missing=absent,
+        )
+    )
+
+    rules.append(
+        Rule(
+            code="terms",
+            passed=bool(account["terms_accepted"]),
+            detail=_("The programme terms are accepted.")
+            if account["terms_accepted"]
+            else _("The programme terms are not accepted yet."),
+            missing=[] if account["terms_accepted"] else [_("accept the programme terms")],
+        )
+    )
+
+    for code, value in (("service_history", account["service_history_ok"]), ("credit_line", account["credit_line_ok"])):
+        if value is None:
+            detail = _("Decided by the Apple reviewer.")
+        elif value:
+            detail = _("Confirmed by the Apple reviewer.")
+        else:
+            detail = _("Not confirmed by the Apple reviewer.")
+        rules.append(Rule(code=code, passed=value, detail=detail))
+
+    eligible = all(r.passed for r in rules)
+    api_counts = {
+        "total": counts["total"],
+        "counted": counted,
+        "by_product_line": counts["by_product_line"],
+        "total_by_product_line": counts["total_by_product_line"],
+        "without_proof": without_proof,
+        "not_bought_from_apple": counts["not_bought_from_apple"],
+        "third_party_warranty": counts["third_party_warranty"],
+        "not_owned": counts["not_owned"],
+        "proof_rejected": counts["proof_rejected"],
+        "needs_clarification": counts["needs_clarification"],
+    }
+    return EligibilityResult(
+        eligible=eligible,
+        shortfall=shortfall,
+        required=required,
+        counts=api_counts,
+        rules=rules,
+        invoices_without_proof=invoices,
+    )

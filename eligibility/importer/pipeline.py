@@ -1,0 +1,170 @@
+"""Validate rows and hand the valid ones to a store; collect every rejected row for the report."""
+
+import csv
+import datetime
+import tempfile
+from collections.abc import Callable
+from dataclasses import dataclass, field
+
+from django.utils.translation import gettext as _
+
+from eligibility import validation as v
+
+from .columns import map_header
+from .reader import MAX_DATA_ROWS, NUL_MARK, NotATable, Table
+
+BATCH = 5000
+MAX_ERRORS_KEPT = 1000
+MAX_BLANK_RUN = 100_000
+FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+
+# The order of a stored row: what the stores write, column by column.
+FIELDS = [
+    "serial_number",
+    "product_line",
+    "model",
+    "purchase_date",
+    "purchase_source",
+    "ownership",
+    "third_party_warranty",
+    "invoice_number",
+]
+
+
+def escape_formula(value) -> str:
+    """Spreadsheets run cells that start with = + - @ as formulas; the report must not."""
+    text = "" if value is None else str(value)
+    return "'" + text if text.startswith(FORMULA_START) else text
+
+
+@dataclass
+class Report:
+    """The rejected rows: the first ones kept for the API, all of them in a CSV file."""
+
+    header: list[str]
+    delimiter: str
+    count: int = 0
+    kept: list = field(default_factory=list)
+
+    def __post_init__(self):
+        # Kept open while rows are added; the import saves and closes it.
+        self.file = tempfile.TemporaryFile(mode="w+", encoding="utf-8-sig", newline="")  # noqa: SIM115
+        self.writer = csv.writer(self.file, delimiter=self.delimiter)
+        self.writer.writerow([_("row"), _("column"), _("message")] + [escape_formula(h) for h in self.header])
+
+    def add(self, row: int, column: str, message: str, cells: list | None = None) -> None:
+        self.count += 1
+        if len(self.kept) < MAX_ERRORS_KEPT:
+            self.kept.append({"row": row, "column": column, "message": message})
+        shown = [escape_formula(c)[:1000] for c in (cells or [])]
+        self.writer.writerow([row, escape_formula(column), escape_formula(message), *shown])
+
+
+class RowValidator:
+    """Turns a row's cells into a stored tuple, or into (column, message) errors."""
+
+    def __init__(self, header: list[str], mapping: dict[str, int], today: datetime.date):
+        self.header = header
+        self.mapping = mapping
+        self.today = today
+        self.seen: dict[str, int] = {}
+        self.parsers: list[tuple[str, Callable]] = [
+            ("serial_number", v.parse_serial),
+            ("product_line", v.parse_product_line),
+            ("model", lambda raw: v.parse_text(raw, max_length=100, label=_("The model"))),
+            ("purchase_date", lambda raw: v.parse_date(raw, today=today)),
+            ("purchase_source", v.parse_purchase_source),
+            ("ownership", v.parse_ownership),
+            ("third_party_warranty", v.parse_bool),
+            ("invoice_number", lambda raw: v.parse_text(raw, max_length=64, label=_("The invoice number"))),
+        ]
+
+    def column_label(self, field_name: str) -> str:
+        index = self.mapping.get(field_name)
+        return str(self.header[index]).strip() if index is not None else field_name
+
+    def __call__(self, number: int, cells: list) -> tuple[tuple | None, list[tuple[str, str]]]:
+        values = []
+        errors = []
+        width = len(cells)
+        for name, parse in self.parsers:
+            index = self.mapping.get(name)
+            raw = cells[index] if index is not None and index < width else None
+            if isinstance(raw, str) and NUL_MARK in raw:
+                errors.append((self.column_label(name), _("The cell contains a NUL byte (binary data).")))
+                values.append(None)
+                continue
+            try:
+                values.append(parse(raw))
+            except ValueError as exc:
+                errors.append((self.column_label(name), str(exc)))
+                values.append(None)
+        if errors:
+            return None, errors
+        serial = values[0]
+        if serial in self.seen:
+            return None, [
+                (
+                    self.column_label("serial_number"),
+                    _("%(serial)s appears already in row %(row)s; each device once, please.")
+                    % {"serial": serial, "row": self.seen[serial]},
+                )
+            ]
+        self.seen[serial] = number
+        return tuple(values), []
+
+
+def _blank(cells: list) -> bool:
+    return all(c is None or (isinstance(c, str) and not c.strip()) for c in cells)
+
+
+def process(table: Table, *, store, report_factory=Report, progress=None, today=None) -> tuple[int, "Report"]:
+    """Validate every row of ``table`` and write the valid ones to ``store`` in batches.
+
+    ``progress(processed, total)`` is called after each batch. Returns the number of rows read and the report.
+    """
+    mapping = map_header(table.header)
+    report = report_factory(header=table.header, delimiter=table.delimiter)
+    validate = RowValidator(table.header, mapping, today or datetime.date.today())
+    batch: list[tuple] = []
+    processed = 0
+    blank_run = 0
+    last_data_row = 1
+    for number, cells in table.rows:
+        if _blank(cells):
+            blank_run += 1
+            if blank_run >= MAX_BLANK_RUN:
+                report.add(
+                    number,
+                    "",
+                    _(
+                        "Rows %(first)s to %(last)s are empty; reading stopped there. If more devices follow, "
+                        "delete the empty rows and upload the file again."
+                    )
+                    % {"first": last_data_row + 1, "last": number},
+                )
+                break
+            continue
+        blank_run = 0
+        last_data_row = number
+        processed += 1
+        if processed > MAX_DATA_ROWS:
+            raise NotATable(
+                _("The file has more than %(max)s rows. Split it into several files.") % {"max": f"{MAX_DATA_ROWS:,}"}
+            )
+        row, errors = validate(number, cells)
+        if row is None:
+            for column, message in errors:
+                report.add(number, column, message, cells)
+        else:
+            batch.append(row)
+            if len(batch) >= BATCH:
+                store.write(batch)
+                batch = []
+                if progress:
+                    progress(processed, max(table.estimated_rows, processed))
+    if batch:
+        store.write(batch)
+    if progress:
+        progress(processed, processed)
+    return processed, report

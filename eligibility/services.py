@@ -1,0 +1,361 @@
+"""Writes for the installed base: devices, proofs of purchase, equipment and inventory imports."""
+
+import datetime
+
+from django.core.exceptions import ValidationError
+from django.db import IntegrityError, transaction
+from django.db.models import Count, OuterRef, Subquery
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django_scopes import scopes_disabled
+
+from accounts.audit import audit_record, snapshot
+from ssa_portal.errors import DomainError
+
+from . import validation as v
+from .files import FileTooLarge, sniff_document
+from .models import Device, DeviceImport, EquipmentAttestation, ProofOfPurchase
+
+DEVICE_FIELDS = [
+    "serial_number",
+    "product_line",
+    "model",
+    "purchase_date",
+    "purchase_source",
+    "ownership",
+    "third_party_warranty",
+    "invoice_number",
+]
+MAX_IMPORT_BYTES = 50 * 1024 * 1024
+
+
+class ImportRefused(DomainError):
+    status_code = 400
+    code = "invalid_file"
+
+
+# --- derived links, kept set-based --------------------------------------------------------------------------
+
+
+def devices_link_proofs(*, organisation, invoice_numbers: list[str] | None = None) -> int:
+    """Point every device (or those with the given invoice numbers) at the proof with its invoice number."""
+    devices = Device.objects.filter(organisation=organisation)
+    if invoice_numbers is not None:
+        devices = devices.filter(invoice_number__in=invoice_numbers)
+    proof = ProofOfPurchase.objects.filter(
+        organisation=organisation, invoice_number=OuterRef("invoice_number")
+    ).exclude(invoice_number="")
+    return devices.update(proof=Subquery(proof.values("pk")[:1]))
+
+
+def devices_refresh_conflicts(*, serials: list[str]) -> int:
+    """A serial listed by more than one organisation is a conflict, flagged on every side."""
+    if not serials:
+        return 0
+    with scopes_disabled():  # a conflict spans organisations by definition
+        claimed = (
+            Device.objects.filter(serial_number__in=serials)
+            .values("serial_number")
+            .annotate(orgs=Count("organisation", distinct=True))
+        )
+        conflicting = [row["serial_number"] for row in claimed if row["orgs"] > 1]
+        changed = Device.objects.filter(serial_number__in=conflicting, serial_conflict=False).update(
+            serial_conflict=True
+        )
+        changed += (
+            Device.objects.filter(serial_number__in=serials, serial_conflict=True)
+            .exclude(serial_number__in=conflicting)
+            .update(serial_conflict=False)
+        )
+    return changed
+
+
+# --- devices ------------------------------------------------------------------------------------------------
+
+
+def _clean_device_values(data: dict, *, partial: bool) -> dict:
+    parsers = {
+        "serial_number": v.parse_serial,
+        "product_line": v.parse_product_line,
+        "model": lambda raw: v.parse_text(raw, max_length=100, label=_("The model")),
+        "purchase_date": v.parse_date,
+        "purchase_source": v.parse_purchase_source,
+        "ownership": v.parse_ownership,
+        "third_party_warranty": v.parse_bool,
+        "invoice_number": lambda raw: v.parse_text(raw, max_length=64, label=_("The invoice number")),
+    }
+    required = {"serial_number", "product_line", "purchase_source", "ownership"}
+    clean, errors = {}, {}
+    for name, parse in parsers.items():
+        if name not in data:
+            if not partial and name in required:
+                errors[name] = [_("This field is required.")]
+            continue
+        try:
+            clean[name] = parse(data[name])
+        except ValueError as exc:
+            errors[name] = [str(exc)]
+    if errors:
+        raise ValidationError(errors)
+    return clean
+
+
+@transaction.atomic
+def device_create(*, organisation, actor, data: dict) -> Device:
+    values = _clean_device_values(data, partial=False)
+    try:
+        with transaction.atomic():
+            device = Device.objects.create(organisation=organisation, **values)
+    except IntegrityError:
+        raise ValidationError(
+            {"serial_number": [_("%(serial)s is already in the installed base.") % {"serial": values["serial_number"]}]}
+        ) from None
+    devices_link_proofs(organisation=organisation, invoice_numbers=[device.invoice_number])
+    devices_refresh_conflicts(serials=[device.serial_number])
+    device.refresh_from_db()
+    audit_record(
+        actor=actor,
+        organisation=organisation,
+        action="device.created",
+        obj=device,
+        after=snapshot(device, DEVICE_FIELDS),
+    )
+    return device
+
+
+@transaction.atomic
+def device_update(*, device: Device, actor, data: dict) -> Device:
+    values = _clean_device_values(data, partial=True)
+    before = snapshot(device, DEVICE_FIELDS)
+    old_serial = device.serial_number
+    for key, value in values.items():
+        setattr(device, key, value)
+    device.updated_at = timezone.now()
+    try:
+        with transaction.atomic():
+            device.save()
+    except IntegrityError:
+        raise ValidationError({"serial_number": [_("This serial number is already in the installed base.")]}) from None
+    devices_link_proofs(organisation=device.organisation, invoice_numbers=[device.invoice_number])
+    devices_refresh_conflicts(serials=[old_serial, device.serial_number])
+    device.refresh_from_db()
+    after = snapshot(device, DEVICE_FIELDS)
+    if before != after:
+        audit_record(
+            actor=actor,
+            organisation=device.organisation,
+            action="device.updated",
+            obj=device,
+            before=before,
+            after=after,
+        )
+    return device
+
+
+@transaction.atomic
+def device_delete(*, device: Device, actor) -> None:
+    audit_record(
+        actor=actor,
+        organisation=device.organisation,
+        action="device.deleted",
+        obj=device,
+        before=snapshot(device, DEVICE_FIELDS),
+    )
+    serial = device.serial_number
+    device.delete()
+    devices_refresh_conflicts(serials=[serial])
+
+
+# --- proofs of purchase -------------------------------------------------------------------------------------
+
+
+@transaction.atomic
+def proof_upload(
+    *, organisation, actor, upload, invoice_number: str, invoice_date: datetime.date | None = None, supplier: str = ""
+) -> ProofOfPurchase:
+    """Store an invoice document privately and link the devices that carry its invoice number."""
+    content_type, digest = sniff_document(upload)
+    try:
+        invoice_number = v.parse_text(invoice_number, max_length=64, label=_("The invoice number"))
+    except ValueError as exc:
+        raise ValidationError({"invoice_number": [str(exc)]}) from None
+    if not invoice_number:
+        raise ValidationError({"invoice_number": [_("Enter the invoice number printed on the document.")]})
+    if ProofOfPurchase.objects.filter(organisation=organisation, invoice_number=invoice_number).exists():
+        raise ValidationError(
+            {"invoice_number": [_("A proof for invoice %(number)s is already uploaded.") % {"number": invoice_number}]}
+        )
+    proof = ProofOfPurchase(
+        organisation=organisation,
+        invoice_number=invoice_number,
+        invoice_date=invoice_date,
+        supplier=(supplier or "").strip()[:200],
+        original_name=(getattr(upload, "name", "") or "document")[:255],
+        content_type=content_type,
+        size=upload.size,
+        sha256=digest,
+        uploaded_by=actor,
+    )
+    proof.file.save(proof.original_name, upload, save=False)
+    proof.save()
+    linked = devices_link_proofs(organisation=organisation, invoice_numbers=[invoice_number])
+    audit_record(
+        actor=actor,
+        organisation=organisation,
+        action="proof.uploaded",
+        obj=proof,
+        after={"invoice_number": invoice_number, "sha256": digest, "devices": linked},
+    )
+    return proof
+
+
+@transaction.atomic
+def proof_delete(*, proof: ProofOfPurchase, actor) -> None:
+    audit_record(
+        actor=actor,
+        organisation=proof.organisation,
+        action="proof.deleted",
+        obj=proof,
+        before={"invoice_number": proof.invoice_number, "sha256": proof.sha256},
+    )
+    storage, name = proof.file.storage, proof.file.name
+    proof.delete()  # devices keep their invoice number; their proof link is set null
+    transaction.on_commit(lambda: storage.delete(name))
+
+
+# --- equipment ----------------------------------------------------------------------------------------------
+
+
+@transaction.atomic
+def equipment_save(*, organisation, actor, items: dict[str, dict], photos: dict | None = None) -> list:
+    """``items`` maps an equipment item to ``{"present": bool, "detail": str}``; unknown items are refused."""
+    unknown = set(items) - set(EquipmentAttestation.Item.values)
+    if unknown:
+        raise ValidationError({name: [_("Unknown equipment item.")] for name in unknown})
+    existing = {e.item: e for e in EquipmentAttestation.objects.filter(organisation=organisation)}
+    before = {item: {"present": e.present, "detail": e.detail} for item, e in existing.items()}
+    photos = photos or {}
+    for item, value in items.items():
+        detail = str(value.get("detail", "") or "").strip()
+        if len(detail) > 500:
+            raise ValidationError({item: [_("The detail is too long (at most 500 characters).")]})
+        attestation = existing.get(item) or EquipmentAttestation(organisation=organisation, item=item)
+        attestation.present = bool(value.get("present"))
+        attestation.detail = detail
+        attestation.updated_by = actor
+        attestation.updated_at = timezone.now()
+        photo = photos.get(item)
+        if photo is not None:
+            content_type, _digest = sniff_document(photo, max_bytes=10 * 1024 * 1024)
+            if content_type == "application/pdf":
+                from .files import UnsupportedFileType
+
+                raise UnsupportedFileType(_("An evidence photo must be a JPEG or PNG image."))
+            attestation.photo.save(photo.name or "photo", photo, save=False)
+            attestation.photo_content_type = content_type
+        attestation.save()
+        existing[item] = attestation
+    after = {item: {"present": e.present, "detail": e.detail} for item, e in existing.items()}
+    if before != after or photos:
+        audit_record(actor=actor, organisation=organisation, action="equipment.updated", before=before, after=after)
+    return list(existing.values())
+
+
+# --- inventory imports --------------------------------------------------------------------------------------
+
+
+@transaction.atomic
+def device_import_start(*, organisation, actor, upload) -> DeviceImport:
+    """Keep the file privately and queue the job; the job reads it as a stream."""
+    if upload.size > MAX_IMPORT_BYTES:
+        raise FileTooLarge(
+            _("The file is %(size)s MB; an inventory may have at most %(max)s MB. Split it or save it as CSV.")
+            % {"size": round(upload.size / 1024 / 1024, 1), "max": MAX_IMPORT_BYTES // 1024 // 1024}
+        )
+    if upload.size == 0:
+        raise ImportRefused(_("The file is empty."))
+    device_import = DeviceImport(
+        organisation=organisation,
+        original_name=(upload.name or "inventory")[:255],
+        size=upload.size,
+        created_by=actor,
+    )
+    device_import.file.save(device_import.original_name, upload, save=False)
+    device_import.save()
+    audit_record(
+        actor=actor,
+        organisation=organisation,
+        action="device_import.started",
+        obj=device_import,
+        after={"file": device_import.original_name, "size": upload.size},
+    )
+    from .tasks import device_import_run
+
+    transaction.on_commit(lambda: device_import_run.delay(organisation_id=organisation.pk, import_id=device_import.pk))
+    return device_import
+
+
+def device_import_run(*, device_import: DeviceImport) -> DeviceImport:
+    """Run one import to its end. Safe to run again after a crash: rows are upserted, counts start afresh."""
+    from django.core.files.base import File
+    from django.utils import translation
+
+    from .importer.pipeline import process
+    from .importer.reader import NotATable, open_table
+    from .importer.stores import store_for
+
+    if device_import.status in (DeviceImport.Status.SUCCEEDED, DeviceImport.Status.FAILED):
+        return device_import
+    organisation = device_import.organisation
+    language = device_import.created_by.language if device_import.created_by else organisation.language
+    DeviceImport.objects.filter(pk=device_import.pk).update(
+        status=DeviceImport.Status.RUNNING, started_at=timezone.now(), processed_rows=0
+    )
+
+    def progress(processed, total):
+        DeviceImport.objects.filter(pk=device_import.pk).update(processed_rows=processed, total_rows=total)
+
+    with translation.override(language):
+        try:
+            with device_import.file.open("rb") as handle:
+                table = open_table(handle)
+                DeviceImport.objects.filter(pk=device_import.pk).update(total_rows=table.estimated_rows)
+                store = store_for(organisation)
+                processed, report = process(table, store=store, progress=progress)
+                created, updated = store.finish()
+        except NotATable as exc:
+            DeviceImport.objects.filter(pk=device_import.pk).update(
+                status=DeviceImport.Status.FAILED, failure=str(exc), finished_at=timezone.now()
+            )
+            device_import.refresh_from_db()
+            audit_record(
+                actor=device_import.created_by,
+                organisation=organisation,
+                action="device_import.failed",
+                obj=device_import,
+                after={"failure": str(exc)},
+            )
+            return device_import
+
+    device_import.refresh_from_db()
+    if report.count:
+        report.file.seek(0)
+        device_import.error_report.save("errors.csv", File(report.file), save=False)
+    report.file.close()
+    device_import.status = DeviceImport.Status.SUCCEEDED
+    device_import.total_rows = processed
+    device_import.processed_rows = processed
+    device_import.created = created
+    device_import.updated = updated
+    device_import.error_count = report.count
+    device_import.errors = report.kept
+    device_import.finished_at = timezone.now()
+    device_import.save()
+    audit_record(
+        actor=device_import.created_by,
+        organisation=organisation,
+        action="device_import.finished",
+        obj=device_import,
+        after={"rows": processed, "created": created, "updated": updated, "errors": report.count},
+    )
+    return device_import

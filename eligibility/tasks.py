@@ -1,0 +1,13 @@
+from celery import shared_task
+
+from ssa_portal.tasks import OrganisationTask
+
+from . import services
+from .models import DeviceImport
+
+
+@shared_task(base=OrganisationTask, bind=True)
+def device_import_run(self, *, organisation, import_id: int):
+    device_import = DeviceImport.objects.select_related("created_by", "organisation").get(pk=import_id)
+    services.device_import_run(device_import=device_import)
+    return import_id

@@ -1,0 +1,199 @@
+"""Parsing and validating device values, shared by the API, the forms and the inventory import.
+
+Each parser takes the raw value (a string from a CSV cell, or what openpyxl gives) and returns the clean value
+or raises ``ValueError`` with a message for the person who typed it.
+"""
+
+import datetime
+import re
+
+from django.utils.translation import gettext as _
+
+SERIAL_RE = re.compile(r"^[A-Z0-9]{10,12}$")
+IMEI_RE = re.compile(r"^[0-9]{15}$")
+MAX_CELL = 200  # longer than any valid value; anything longer is reported, not stored
+
+
+def luhn_ok(digits: str) -> bool:
+    total = 0
+    for index, char in enumerate(reversed(digits)):
+        value = ord(char) - 48
+        if index % 2:
+            value *= 2
+            if value > 9:
+                value -= 9
+        total += value
+    return total % 10 == 0
+
+
+def normalise_serial(raw) -> str:
+    """Trimmed and upper-case, spaces and dashes removed: what a person or a barcode scanner typed."""
+    if raw is None:
+        return ""
+    if isinstance(raw, float) and raw.is_integer():  # Excel turns an IMEI into a number
+        raw = int(raw)
+    return str(raw).strip().upper().replace(" ", "").replace("-", "")
+
+
+def parse_serial(raw) -> str:
+    """A serial number (10–12 letters and digits) or an IMEI (15 digits, Luhn). A leading ``S`` that Apple's
+    serial barcodes carry is dropped when the value is not valid with it."""
+    value = normalise_serial(raw)
+    if not value:
+        raise ValueError(_("The serial number is missing."))
+    if len(value) > MAX_CELL:
+        raise ValueError(_("The serial number is too long."))
+    if IMEI_RE.match(value):
+        if not luhn_ok(value):
+            raise ValueError(_("%(value)s is not a valid IMEI (check digit wrong).") % {"value": value})
+        return value
+    if SERIAL_RE.match(value):
+        return value
+    if value.startswith("S") and SERIAL_RE.match(value[1:]):
+        return value[1:]
+    if value.isdigit() and len(value) in (14, 16):
+        raise ValueError(_("%(value)s is not a valid IMEI: an IMEI has 15 digits.") % {"value": value})
+    raise ValueError(
+        _("%(value)s is not a valid serial number: use 10 to 12 letters and digits, or a 15-digit IMEI.")
+        % {"value": value[:40]}
+    )
+
+
+def serial_candidates(raw) -> list[str]:
+    """What a lookup by serial tries: the value as given, then without a leading ``S``."""
+    value = normalise_serial(raw)
+    candidates = [value]
+    if value.startswith("S") and len(value) > 1:
+        candidates.append(value[1:])
+    return candidates
+
+
+def _words(raw) -> str:
+    if raw is None:
+        return ""
+    return str(raw).strip().lower()
+
+
+PRODUCT_LINES = {"mac": "mac", "iphone": "iphone", "ipad": "ipad", "ipod": "ipod"}
+PURCHASE_SOURCES = {
+    "apple": "apple",
+    "apple store": "apple",
+    "direkt": "apple",
+    "direkt von apple": "apple",
+    "reseller": "reseller",
+    "händler": "reseller",
+    "haendler": "reseller",
+    "fachhändler": "reseller",
+    "other": "other",
+    "sonstige": "other",
+    "andere": "other",
+}
+OWNERSHIP = {
+    "owned": "owned",
+    "own": "owned",
+    "eigentum": "owned",
+    "eigen": "owned",
+    "leased": "leased",
+    "lease": "leased",
+    "leasing": "leased",
+    "geleast": "leased",
+}
+BOOLEANS = {
+    "yes": True,
+    "ja": True,
+    "true": True,
+    "wahr": True,
+    "1": True,
+    "x": True,
+    "no": False,
+    "nein": False,
+    "false": False,
+    "falsch": False,
+    "0": False,
+    "": False,
+}
+
+
+def parse_product_line(raw) -> str:
+    value = _words(raw)
+    if value in PRODUCT_LINES:
+        return PRODUCT_LINES[value]
+    if not value:
+        raise ValueError(_("The product line is missing (mac, iphone, ipad or ipod)."))
+    raise ValueError(_("Unknown product line “%(value)s”: use mac, iphone, ipad or ipod.") % {"value": str(raw)[:40]})
+
+
+def parse_purchase_source(raw) -> str:
+    value = _words(raw)
+    if value in PURCHASE_SOURCES:
+        return PURCHASE_SOURCES[value]
+    if not value:
+        raise ValueError(_("The purchase source is missing (apple, reseller or other)."))
+    raise ValueError(_("Unknown purchase source “%(value)s”: use apple, reseller or other.") % {"value": str(raw)[:40]})
+
+
+def parse_ownership(raw) -> str:
+    value = _words(raw)
+    if value in OWNERSHIP:
+        return OWNERSHIP[value]
+    if not value:
+        raise ValueError(_("The ownership is missing (owned or leased)."))
+    raise ValueError(
+        _("Unknown ownership “%(value)s”: use owned, leased, Eigentum or Leasing.") % {"value": str(raw)[:40]}
+    )
+
+
+def parse_bool(raw) -> bool:
+    if isinstance(raw, bool):
+        return raw
+    if isinstance(raw, int | float):
+        raw = str(int(raw))
+    value = _words(raw)
+    if value in BOOLEANS:
+        return BOOLEANS[value]
+    raise ValueError(_("“%(value)s” is neither yes nor no (ja/nein, true/false, 1/0).") % {"value": str(raw)[:40]})
+
+
+DATE_FORMATS = ["%Y-%m-%d", "%d.%m.%Y", "%d.%m.%y", "%d/%m/%Y"]
+
+
+def parse_date(raw, *, today: datetime.date | None = None) -> datetime.date | None:
+    if raw is None or raw == "":
+        return None
+    if isinstance(raw, datetime.datetime):
+        value = raw.date()
+    elif isinstance(raw, datetime.date):
+        value = raw
+    else:
+        text = str(raw).strip()
+        if not text:
+            return None
+        value = None
+        for fmt in DATE_FORMATS:
+            try:
+                value = datetime.datetime.strptime(text, fmt).date()
+                break
+            except ValueError:
+                continue
+        if value is None:
+            raise ValueError(_("“%(value)s” is not a date: use 2024-03-31 or 31.03.2024.") % {"value": text[:40]})
+    today = today or datetime.date.today()
+    if value > today:
+        raise ValueError(_("The purchase date %(value)s lies in the future.") % {"value": value.isoformat()})
+    if value.year < 1990:
+        raise ValueError(_("The purchase date %(value)s is implausibly early.") % {"value": value.isoformat()})
+    return value
+
+
+def parse_text(raw, *, max_length: int, label: str) -> str:
+    if raw is None:
+        return ""
+    if isinstance(raw, float) and raw.is_integer():
+        raw = int(raw)
+    value = str(raw).strip()
+    if len(value) > max_length:
+        raise ValueError(
+            _("%(label)s is too long (%(length)s characters; at most %(max)s).")
+            % {"label": label, "length": len(value), "max": max_length}
+        )
+    return value
