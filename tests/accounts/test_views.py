@@ -122,3 +122,9 @@ def test_a_reviewer_lands_on_the_review_queue(client, reviewer):
 @pytest.mark.django_db
 def test_healthz(client):
     assert client.get("/healthz").json() == {"status": "ok"}
+
+
+@pytest.mark.django_db
+def test_allauths_pages_speak_formal_german(client):
+    html = client.get("/accounts/login/").content.decode()
+    assert "Anmelden" in html and " du " not in html.lower() and " dein" not in html.lower()
