@@ -5,7 +5,6 @@ mailbox and the eager Celery tasks are shared with the test). Screenshots of eac
 ``tests/e2e/screenshots/`` (git-ignored).
 """
 
-import os
 import re
 import time
 from collections.abc import Callable, Iterator
@@ -14,8 +13,7 @@ from pathlib import Path
 import pytest
 from django.conf import settings as django_settings
 from django.core import mail
-from django.test import Client, override_settings
-from pytest_django.live_server_helper import LiveServer
+from django.test import Client
 
 from tests.accounts.factories import totp_code
 from tests.conftest import CHROMIUM
@@ -44,22 +42,6 @@ def browser() -> Iterator:
         browser = playwright.chromium.launch(executable_path=CHROMIUM, headless=True, args=CHROMIUM_ARGS)
         yield browser
         browser.close()
-
-
-@pytest.fixture(scope="session")
-def live_server(request) -> Iterator:
-    """pytest-django's ``live_server``, started while ``MEDIA_URL`` is a string.
-
-    The settings set ``MEDIA_URL = None`` (uploads are never served by URL). Django's live server wraps the site in
-    a media-files handler that parses ``MEDIA_URL`` with ``urlparse``; ``None`` yields a bytes path, and every request
-    then fails with ``TypeError: startswith first arg must be str``. The handler reads the setting once, when the
-    server thread starts, so the override is only needed for that moment. The prefix is never routed by the portal.
-    """
-    addr = request.config.getvalue("liveserver") or os.getenv("DJANGO_LIVE_TEST_SERVER_ADDRESS") or "localhost"
-    with override_settings(MEDIA_URL="/__e2e-media-not-served__/"):
-        server = LiveServer(addr)
-    yield server
-    server.stop()
 
 
 @pytest.fixture

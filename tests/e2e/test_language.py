@@ -61,7 +61,7 @@ def test_switch_language_to_english_and_back(technician, new_context, site, scre
 
 def test_anonymous_visitor_switches_language_on_the_login_page(page, screenshot):
     page.goto("/accounts/login/")
-    expect(page.get_by_role("heading", level=1)).to_have_text("Anmeldung")
+    expect(page.get_by_role("heading", level=1)).to_have_text("Anmelden")
 
     _switch_to(page, "en")
     expect(page).to_have_url(re.compile(r"/accounts/login/$"))
@@ -71,4 +71,4 @@ def test_anonymous_visitor_switches_language_on_the_login_page(page, screenshot)
 
     _switch_to(page, "de")
     _expect_language(page, "de")
-    expect(page.get_by_role("heading", level=1)).to_have_text("Anmeldung")
+    expect(page.get_by_role("heading", level=1)).to_have_text("Anmelden")

@@ -23,7 +23,7 @@ def test_sign_up_verify_email_and_log_in(page, screenshot):
     sign_up(page, EMAIL, PASSWORD)
 
     # Verification is mandatory: the account exists but is not signed in until the address is confirmed.
-    expect(page.get_by_role("heading", level=1)).to_have_text("Bestätige deine E-Mail-Adresse")
+    expect(page.get_by_role("heading", level=1)).to_have_text("Bestätigen Sie Ihre E-Mail-Adresse")
     expect(page.locator("details.user-menu")).to_have_count(0)
     assert not EmailAddress.objects.get(email=EMAIL).verified
     assert [m.subject.startswith("[SSA Portal] ") for m in mail.outbox if EMAIL in m.to] == [True]
@@ -33,7 +33,7 @@ def test_sign_up_verify_email_and_log_in(page, screenshot):
     # ACCOUNT_LOGIN_ON_EMAIL_CONFIRMATION: confirming signs the new user in; with no organisation yet, the home page
     # offers to create one.
     expect(page).to_have_url(re.compile(r"/$"))
-    expect(page.locator(".messages")).to_contain_text(f"Du hast die Adresse {EMAIL} bestätigt.")
+    expect(page.locator(".messages")).to_contain_text(f"Sie haben die Adresse {EMAIL} bestätigt.")
     expect(page.locator("details.user-menu > summary")).to_contain_text(EMAIL)
     expect(page.locator("main a[href='/organisations/new/']").first).to_be_visible()
     assert EmailAddress.objects.get(email=EMAIL).verified
