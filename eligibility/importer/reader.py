@@ -104,8 +104,19 @@ def _without_nul(lines):
         yield line.replace("\x00", NUL_MARK) if "\x00" in line else line
 
 
+CONTROL_BYTES = bytes(b for b in range(32) if b not in (9, 10, 13))
+
+
+def _looks_binary(head: bytes) -> bool:
+    """Text has next to no control characters; a few NUL bytes are reported per row, a flood is not a table."""
+    if head.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
+        return False
+    controls = len(head) - len(head.translate(None, CONTROL_BYTES))
+    return controls > max(len(head) // 20, 8)
+
+
 def _open_csv(fileobj, head: bytes) -> Table:
-    if head.count(b"\x00") > len(head) // 4 and not head.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
+    if _looks_binary(head):
         raise NotATable(_("This looks like binary data, not a CSV table."))
     encoding, line_count = _detect_encoding(fileobj, head)
     errors = "replace" if encoding == "cp1252" else "strict"
