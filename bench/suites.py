@@ -49,4 +49,11 @@ def list_endpoints():
     }
 
 
-ALL = [list_endpoints]
+def _inventory():
+    from bench.inventory import eligibility_large, inventory_import
+
+    yield from inventory_import()
+    yield from eligibility_large()
+
+
+ALL = [_inventory, list_endpoints]

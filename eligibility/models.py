@@ -111,6 +111,10 @@ class Device(models.Model):
             models.Index(fields=["organisation", "product_line"]),
             models.Index(fields=["organisation", "invoice_number"]),
             models.Index(fields=["serial_number"]),
+            # conflicts are rare: this keeps "which flags to clear" instant
+            models.Index(
+                fields=["serial_number"], condition=models.Q(serial_conflict=True), name="device_conflict_idx"
+            ),
         ]
 
     def __str__(self):

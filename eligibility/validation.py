@@ -157,6 +157,18 @@ def parse_bool(raw) -> bool:
 DATE_FORMATS = ["%Y-%m-%d", "%d.%m.%Y", "%d.%m.%y", "%d/%m/%Y"]
 
 
+def _quick_date(text: str) -> datetime.date | None:
+    """2024-03-31 and 31.03.2024 without strptime (the import parses 100 000 of them)."""
+    try:
+        if len(text) == 10 and text[4] == "-" and text[7] == "-":
+            return datetime.date(int(text[:4]), int(text[5:7]), int(text[8:]))
+        if len(text) == 10 and text[2] == "." and text[5] == ".":
+            return datetime.date(int(text[6:]), int(text[3:5]), int(text[:2]))
+    except ValueError:
+        return None
+    return None
+
+
 def parse_date(raw, *, today: datetime.date | None = None) -> datetime.date | None:
     if raw is None or raw == "":
         return None
@@ -168,8 +180,8 @@ def parse_date(raw, *, today: datetime.date | None = None) -> datetime.date | No
         text = str(raw).strip()
         if not text:
             return None
-        value = None
-        for fmt in DATE_FORMATS:
+        value = _quick_date(text)
+        for fmt in DATE_FORMATS if value is None else ():
             try:
                 value = datetime.datetime.strptime(text, fmt).date()
                 break
@@ -177,7 +189,8 @@ def parse_date(raw, *, today: datetime.date | None = None) -> datetime.date | No
                 continue
         if value is None:
             raise ValueError(_("“%(value)s” is not a date: use 2024-03-31 or 31.03.2024.") % {"value": text[:40]})
-    today = today or datetime.date.today()
+    if today is None:
+        today = datetime.date.today()
     if value > today:
         raise ValueError(_("The purchase date %(value)s lies in the future.") % {"value": value.isoformat()})
     if value.year < 1990:
@@ -186,6 +199,8 @@ def parse_date(raw, *, today: datetime.date | None = None) -> datetime.date | No
 
 
 def parse_text(raw, *, max_length: int, label: str) -> str:
+    if raw.__class__ is str and len(raw) <= max_length:
+        return raw.strip()
     if raw is None:
         return ""
     if isinstance(raw, float) and raw.is_integer():

@@ -7,6 +7,7 @@ from django.utils import timezone
 from .pipeline import FIELDS
 
 DEVICE_COLUMNS = ", ".join(FIELDS)
+ADVISORY_LOCK_BASE = 7_340_000_000  # + organisation id: the key of "an import is merging for this organisation"
 
 
 def store_for(organisation):
@@ -37,54 +38,75 @@ class PostgresStore:
                     copy.write_row(row)
 
     def finish(self) -> tuple[int, int]:
-        org = self.organisation.pk
-        now = timezone.now()
+        """Update the serials the organisation has, insert the others, link proofs, flag conflicts: one
+        transaction. An advisory lock per organisation keeps two imports of one organisation from interleaving,
+        which is also why plain INSERT and UPDATE serve here instead of the slower ``ON CONFLICT``."""
+        params = {"org": self.organisation.pk, "now": timezone.now(), "lock": ADVISORY_LOCK_BASE + self.organisation.pk}
+        proof_join = (
+            "LEFT JOIN eligibility_proofofpurchase p ON p.organisation_id = %(org)s "
+            "AND p.invoice_number = s.invoice_number AND s.invoice_number <> ''"
+        )
         with transaction.atomic(), connection.cursor() as cursor:
+            cursor.execute("SELECT pg_advisory_xact_lock(%(lock)s)", params)
+            cursor.execute(f"ANALYZE {self.stage}")
             cursor.execute(
                 f"""
-                WITH upserted AS (
-                    INSERT INTO eligibility_device (organisation_id, {DEVICE_COLUMNS}, proof_id, serial_conflict,
-                                                    created_at, updated_at)
-                    SELECT %(org)s, s.serial_number, s.product_line, coalesce(s.model, ''), s.purchase_date,
-                           s.purchase_source, s.ownership, s.third_party_warranty, s.invoice_number, p.id, false,
-                           %(now)s, %(now)s
-                    FROM {self.stage} s
-                    LEFT JOIN eligibility_proofofpurchase p
-                           ON p.organisation_id = %(org)s AND p.invoice_number = s.invoice_number
-                              AND s.invoice_number <> ''
-                    ON CONFLICT (organisation_id, serial_number) DO UPDATE SET
-                        product_line = EXCLUDED.product_line, model = EXCLUDED.model,
-                        purchase_date = EXCLUDED.purchase_date, purchase_source = EXCLUDED.purchase_source,
-                        ownership = EXCLUDED.ownership, third_party_warranty = EXCLUDED.third_party_warranty,
-                        invoice_number = EXCLUDED.invoice_number, proof_id = EXCLUDED.proof_id,
-                        updated_at = EXCLUDED.updated_at
-                    RETURNING (xmax = 0) AS inserted
-                )
-                SELECT count(*) FILTER (WHERE inserted), count(*) FILTER (WHERE NOT inserted) FROM upserted
+                UPDATE eligibility_device d SET
+                    product_line = s.product_line, model = coalesce(s.model, ''), purchase_date = s.purchase_date,
+                    purchase_source = s.purchase_source, ownership = s.ownership,
+                    third_party_warranty = s.third_party_warranty, invoice_number = s.invoice_number,
+                    proof_id = p.id, updated_at = %(now)s
+                FROM {self.stage} s {proof_join}
+                WHERE d.organisation_id = %(org)s AND d.serial_number = s.serial_number
                 """,
-                {"org": org, "now": now},
+                params,
             )
-            created, updated = cursor.fetchone()
-            refresh_conflicts_sql(cursor, f"SELECT serial_number FROM {self.stage}")
+            updated = cursor.rowcount
+            cursor.execute(
+                f"""
+                INSERT INTO eligibility_device (organisation_id, {DEVICE_COLUMNS}, proof_id, serial_conflict,
+                                                created_at, updated_at)
+                SELECT %(org)s, s.serial_number, s.product_line, coalesce(s.model, ''), s.purchase_date,
+                       s.purchase_source, s.ownership, s.third_party_warranty, s.invoice_number, p.id, false,
+                       %(now)s, %(now)s
+                FROM {self.stage} s {proof_join}
+                WHERE NOT EXISTS (SELECT 1 FROM eligibility_device d
+                                  WHERE d.organisation_id = %(org)s AND d.serial_number = s.serial_number)
+                """,
+                params,
+            )
+            created = cursor.rowcount
+            refresh_conflicts_sql(cursor, f"SELECT serial_number FROM {self.stage}", params)
             cursor.execute(f"DROP TABLE {self.stage}")
         return created, updated
 
 
-def refresh_conflicts_sql(cursor, serials_sql: str, params=None) -> None:
-    """Set ``serial_conflict`` for every device whose serial is among ``serials_sql``: true where more than one
-    organisation lists it. Touches only rows whose flag changes."""
+def refresh_conflicts_sql(cursor, serials_sql: str, params: dict) -> None:
+    """Bring ``serial_conflict`` up to date for the serials ``serials_sql`` selects (those the organisation
+    ``params["org"]`` just imported): true on every side where another organisation lists the serial too.
+    Conflicts are rare, so both statements touch only the rows whose flag changes."""
     cursor.execute(
         f"""
         WITH candidates AS ({serials_sql}),
-        claimed AS (
-            SELECT d.serial_number, count(DISTINCT d.organisation_id) > 1 AS conflict
-            FROM eligibility_device d JOIN candidates c ON c.serial_number = d.serial_number
-            GROUP BY d.serial_number
+        conflicting AS (
+            SELECT DISTINCT o.serial_number FROM eligibility_device o
+            JOIN candidates c ON c.serial_number = o.serial_number
+            WHERE o.organisation_id <> %(org)s
         )
-        UPDATE eligibility_device d SET serial_conflict = claimed.conflict
-        FROM claimed WHERE d.serial_number = claimed.serial_number AND d.serial_conflict <> claimed.conflict
+        UPDATE eligibility_device d SET serial_conflict = true
+        FROM conflicting WHERE d.serial_number = conflicting.serial_number AND NOT d.serial_conflict
         """,
-        params or {},
+        params,
+    )
+    cursor.execute(
+        f"""
+        WITH candidates AS ({serials_sql})
+        UPDATE eligibility_device d SET serial_conflict = false
+        WHERE d.serial_conflict AND d.serial_number IN (SELECT serial_number FROM candidates)
+          AND NOT EXISTS (SELECT 1 FROM eligibility_device o
+                          WHERE o.serial_number = d.serial_number AND o.organisation_id <> d.organisation_id)
+        """,
+        params,
     )
 
 

@@ -10,8 +10,11 @@ class Command(BaseCommand):
 
     @transaction.atomic
     def handle(self, *args, **options):
+        from eligibility.demo import seed_eligibility
+
         with scopes_disabled():  # seeding writes across organisations
             people = seed_accounts()
+            seed_eligibility()
         self.stdout.write(self.style.SUCCESS(f"Demo data is ready. Logins (password for all: {DEMO_PASSWORD}):"))
         for label, email in people:
             self.stdout.write(f"  {label:<42} {email}")
