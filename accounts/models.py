@@ -354,3 +354,70 @@ class Account(models.Model):
 
     def __str__(self):
         return f"{self.organisation} ({self.status})"
+
+
+class Hold(models.Model):
+    """A restriction on an approved account: for certification (per product line), credit, core returns, or
+    placed by a reviewer. A row per hold, released rather than deleted, so the history stays."""
+
+    class Reason(models.TextChoices):
+        CERTIFICATION = "certification", _("Certification missing")
+        CREDIT = "credit", _("Credit")
+        CORE_RETURNS = "core_returns", _("Overdue core returns")
+        MANUAL = "manual", _("Placed by a reviewer")
+
+    organisation = models.ForeignKey(Organisation, on_delete=models.CASCADE, related_name="holds")
+    reason = models.CharField(_("reason"), max_length=20, choices=Reason.choices)
+    product_line = models.CharField(_("product line"), max_length=10, choices=ProductLine.choices, blank=True)
+    note = models.TextField(_("note"), blank=True)
+    since = models.DateTimeField(_("since"), default=timezone.now)
+    placed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    released_at = models.DateTimeField(_("released at"), null=True, blank=True)
+    released_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    release_note = models.TextField(blank=True)
+
+    objects = ScopedManager(organisation="organisation")
+
+    class Meta:
+        verbose_name = _("hold")
+        verbose_name_plural = _("holds")
+        ordering = ["-since"]
+        constraints = [
+            # one open hold per reason and product line; jobs rely on it to stay idempotent
+            models.UniqueConstraint(
+                fields=["organisation", "reason", "product_line"],
+                condition=models.Q(released_at__isnull=True) & ~models.Q(reason="manual"),
+                name="hold_open_unique",
+            )
+        ]
+
+    def __str__(self):
+        return f"{self.get_reason_display()} {self.product_line}".strip()
+
+    @property
+    def is_open(self) -> bool:
+        return self.released_at is None
+
+
+class AccountMessage(models.Model):
+    """One message in the conversation between the applicant and the reviewers about the application."""
+
+    organisation = models.ForeignKey(Organisation, on_delete=models.CASCADE, related_name="account_messages")
+    author = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+")
+    from_reviewer = models.BooleanField(default=False)
+    body = models.TextField(_("message"))
+    created_at = models.DateTimeField(default=timezone.now)
+
+    objects = ScopedManager(organisation="organisation")
+
+    class Meta:
+        verbose_name = _("account message")
+        verbose_name_plural = _("account messages")
+        ordering = ["created_at", "id"]
+
+    def __str__(self):
+        return self.body[:60]

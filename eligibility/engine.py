@@ -7,6 +7,7 @@ database: a fixed number of queries whatever the number of devices.
 from dataclasses import asdict, dataclass, field
 
 from django.db.models import Count, Q
+from django.utils.formats import number_format
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
@@ -45,6 +46,15 @@ class EligibilityResult:
     rules: list[Rule]
     invoices_without_proof: list[dict]
 
+    @property
+    def gain_from_proofs(self) -> int:
+        """Devices that would count if only their invoice were uploaded."""
+        return self.rule("proof_of_purchase").figures.get("gain_from_proofs", 0)
+
+    @property
+    def reached_minimum(self) -> bool:
+        return self.counts["counted"] >= self.required
+
     def rule(self, code: str) -> Rule:
         return next(r for r in self.rules if r.code == code)
 
@@ -65,6 +75,11 @@ class EligibilityResult:
             "rules": [asdict(r) for r in self.rules],
             "invoices_without_proof": self.invoices_without_proof,
         }
+
+
+def n(value: int) -> str:
+    """A count as the reader's language writes it (1.000 in German)."""
+    return number_format(value, force_grouping=True)
 
 
 def programme_rules_for(organisation) -> ProgrammeRules:
@@ -132,12 +147,12 @@ def eligibility_evaluate(*, organisation) -> EligibilityResult:
         Rule(
             code="installed_base",
             passed=counted >= required,
-            detail=_("%(counted)s of %(required)s devices counted.") % {"counted": counted, "required": required}
+            detail=_("%(counted)s of %(required)s devices counted.") % {"counted": n(counted), "required": n(required)}
             if counted < required
             else _("%(counted)s devices counted; %(required)s are required.")
-            % {"counted": counted, "required": required},
+            % {"counted": n(counted), "required": n(required)},
             figures={"counted": counted, "required": required, "shortfall": shortfall, "total": counts["total"]},
-            missing=[_("%(n)s more counted devices") % {"n": shortfall}] if shortfall else [],
+            missing=[_("%(n)s more counted devices") % {"n": n(shortfall)}] if shortfall else [],
         )
     )
 
@@ -150,18 +165,20 @@ def eligibility_evaluate(*, organisation) -> EligibilityResult:
                 "%(n)s devices lack a proof of purchase",
                 without_proof,
             )
-            % {"n": without_proof}
+            % {"n": n(without_proof)}
         )
         if invoices:
+            shown = [i["invoice_number"] for i in invoices[:5]]
             proof_missing.append(
-                _("upload the invoices %(numbers)s") % {"numbers": ", ".join(i["invoice_number"] for i in invoices[:5])}
+                ngettext("Upload invoice %(numbers)s", "Upload invoices %(numbers)s", len(shown))
+                % {"numbers": ", ".join(shown)}
             )
     if counts["proof_rejected"]:
         proof_missing.append(
             ngettext(
                 "%(n)s device has a rejected proof", "%(n)s devices have a rejected proof", counts["proof_rejected"]
             )
-            % {"n": counts["proof_rejected"]}
+            % {"n": n(counts["proof_rejected"])}
         )
     proofed = counts["total"] - without_proof - counts["proof_rejected"]
     # The rule passes when enough devices are backed by proofs to reach the minimum.
@@ -171,7 +188,7 @@ def eligibility_evaluate(*, organisation) -> EligibilityResult:
             code="proof_of_purchase",
             passed=proof_passed,
             detail=_("%(proofed)s of %(total)s devices are backed by a proof of purchase.")
-            % {"proofed": proofed, "total": counts["total"]},
+            % {"proofed": n(proofed), "total": n(counts["total"])},
             figures={
                 "with_proof": proofed,
                 "without_proof": without_proof,
@@ -205,13 +222,13 @@ def eligibility_evaluate(*, organisation) -> EligibilityResult:
             detail=_("The programme terms are accepted.")
             if account["terms_accepted"]
             else _("The programme terms are not accepted yet."),
-            missing=[] if account["terms_accepted"] else [_("accept the programme terms")],
+            missing=[] if account["terms_accepted"] else [_("Accept the programme terms")],
         )
     )
 
     for code, value in (("service_history", account["service_history_ok"]), ("credit_line", account["credit_line_ok"])):
         if value is None:
-            detail = _("Decided by the Apple reviewer.")
+            detail = _("The Apple reviewer decides this.")
         elif value:
             detail = _("Confirmed by the Apple reviewer.")
         else:

@@ -172,6 +172,7 @@ class DeviceImport(models.Model):
     created = models.PositiveIntegerField(default=0)
     updated = models.PositiveIntegerField(default=0)
     error_count = models.PositiveIntegerField(default=0)
+    rejected_rows = models.PositiveIntegerField(default=0, help_text="Rows not stored; a row may have several errors.")
     errors = models.JSONField(default=list, blank=True, help_text="The first 1000 errors.")
     error_report = models.FileField(upload_to=private_upload_path, max_length=255, blank=True)
     failure = models.TextField(blank=True, help_text="Why the file failed as a whole.")

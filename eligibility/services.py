@@ -1,6 +1,7 @@
 """Writes for the installed base: devices, proofs of purchase, equipment and inventory imports."""
 
 import datetime
+import logging
 
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
@@ -27,6 +28,7 @@ DEVICE_FIELDS = [
     "invoice_number",
 ]
 MAX_IMPORT_BYTES = 50 * 1024 * 1024
+logger = logging.getLogger(__name__)
 
 
 class ImportRefused(DomainError):
@@ -316,6 +318,7 @@ def device_import_run(*, device_import: DeviceImport) -> DeviceImport:
         DeviceImport.objects.filter(pk=device_import.pk).update(processed_rows=processed, total_rows=total)
 
     with translation.override(language):
+        store = None
         try:
             with device_import.file.open("rb") as handle:
                 table = open_table(handle)
@@ -348,6 +351,7 @@ def device_import_run(*, device_import: DeviceImport) -> DeviceImport:
     device_import.created = created
     device_import.updated = updated
     device_import.error_count = report.count
+    device_import.rejected_rows = report.rows
     device_import.errors = report.kept
     device_import.finished_at = timezone.now()
     device_import.save()
@@ -359,3 +363,28 @@ def device_import_run(*, device_import: DeviceImport) -> DeviceImport:
         after={"rows": processed, "created": created, "updated": updated, "errors": report.count},
     )
     return device_import
+
+
+@transaction.atomic
+def proof_review(*, proof: ProofOfPurchase, reviewer, status: str, reason: str = "") -> ProofOfPurchase:
+    """A reviewer's verdict on one document. A rejected proof stops its devices counting."""
+    if status not in (ProofOfPurchase.Status.ACCEPTED, ProofOfPurchase.Status.REJECTED):
+        raise ValidationError({"status": [_("Choose accepted or rejected.")]})
+    reason = (reason or "").strip()
+    if status == ProofOfPurchase.Status.REJECTED and not reason:
+        raise ValidationError({"reason": [_("Say why the document is rejected.")]})
+    before = {"status": proof.status, "rejection_reason": proof.rejection_reason}
+    proof.status = status
+    proof.rejection_reason = reason if status == ProofOfPurchase.Status.REJECTED else ""
+    proof.reviewed_by = reviewer
+    proof.reviewed_at = timezone.now()
+    proof.save(update_fields=["status", "rejection_reason", "reviewed_by", "reviewed_at"])
+    audit_record(
+        actor=reviewer,
+        organisation=proof.organisation,
+        action="proof.reviewed",
+        obj=proof,
+        before=before,
+        after={"status": status, "rejection_reason": proof.rejection_reason},
+    )
+    return proof

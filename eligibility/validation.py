@@ -120,7 +120,7 @@ def parse_product_line(raw) -> str:
         return PRODUCT_LINES[value]
     if not value:
         raise ValueError(_("The product line is missing (mac, iphone, ipad or ipod)."))
-    raise ValueError(_("Unknown product line “%(value)s”: use mac, iphone, ipad or ipod.") % {"value": str(raw)[:40]})
+    raise ValueError(_("Unknown product line “%(value)s”: use Mac, iPhone, iPad or iPod.") % {"value": str(raw)[:40]})
 
 
 def parse_purchase_source(raw) -> str:
@@ -129,7 +129,7 @@ def parse_purchase_source(raw) -> str:
         return PURCHASE_SOURCES[value]
     if not value:
         raise ValueError(_("The purchase source is missing (apple, reseller or other)."))
-    raise ValueError(_("Unknown purchase source “%(value)s”: use apple, reseller or other.") % {"value": str(raw)[:40]})
+    raise ValueError(_("Unknown purchase source “%(value)s”: use Apple, reseller or other.") % {"value": str(raw)[:40]})
 
 
 def parse_ownership(raw) -> str:

@@ -5,4 +5,5 @@ from django.urls import include, path
 urlpatterns = [
     path("", include("accounts.api.urls")),
     path("", include("eligibility.api.urls")),
+    path("", include("accounts.api.review_urls")),
 ]

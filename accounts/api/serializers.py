@@ -67,8 +67,12 @@ class MemberInviteResultSerializer(serializers.Serializer):
 class HoldSerializer(serializers.Serializer):
     id = serializers.IntegerField()
     reason = serializers.CharField()
-    product_line = serializers.CharField(allow_null=True)
+    product_line = serializers.SerializerMethodField()
     since = serializers.DateTimeField()
+    note = serializers.CharField()
+
+    def get_product_line(self, obj) -> str | None:
+        return obj.product_line or None
 
 
 class AccountSerializer(serializers.Serializer):

@@ -16,6 +16,7 @@ from accounts.api.serializers import (
     OrganisationCreateSerializer,
     OrganisationSerializer,
 )
+from accounts.holds import open_holds
 
 
 def raise_as_api_error(exc: DjangoValidationError):
@@ -86,7 +87,7 @@ class AccountApi(OrgApiMixin, generics.GenericAPIView):
     serializer_class = AccountSerializer
 
     def _response(self, account):
-        return Response(AccountSerializer(account, context={"holds": []}).data)
+        return Response(AccountSerializer(account, context={"holds": open_holds(organisation=self.organisation)}).data)
 
     @extend_schema(responses=AccountSerializer)
     def get(self, request, org):
@@ -111,4 +112,4 @@ class AccountSubmitApi(OrgApiMixin, APIView):
     def post(self, request, org):
         account = lifecycle.account_get(organisation=self.organisation)
         account = lifecycle.account_submit(account=account, actor=request.user)
-        return Response(AccountSerializer(account, context={"holds": []}).data)
+        return Response(AccountSerializer(account, context={"holds": open_holds(organisation=self.organisation)}).data)

@@ -63,6 +63,7 @@ class DeviceImportSerializer(serializers.ModelSerializer):
             "created",
             "updated",
             "error_count",
+            "rejected_rows",
             "errors",
             "error_report",
             "failure",

@@ -43,6 +43,7 @@ class Report:
     header: list[str]
     delimiter: str
     count: int = 0
+    rows: int = 0
     kept: list = field(default_factory=list)
 
     def __post_init__(self):
@@ -153,6 +154,7 @@ def process(table: Table, *, store, report_factory=Report, progress=None, today=
             )
         row, errors = validate(number, cells)
         if row is None:
+            report.rows += 1
             for column, message in errors:
                 report.add(number, column, message, cells)
         else:

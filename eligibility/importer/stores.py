@@ -15,39 +15,77 @@ def store_for(organisation):
 
 
 class PostgresStore:
-    """Rows are streamed with COPY (psycopg 3) into a session-local staging table; ``finish`` merges them with
-    one ``INSERT … ON CONFLICT`` that also links each device to its proof, then updates the conflict flags."""
+    """Rows are streamed with COPY (psycopg 3). An organisation's first inventory goes straight into the devices
+    table; later ones go into a session-local staging table that ``finish`` merges set-based. A session advisory
+    lock per organisation keeps two imports of one organisation apart for the whole run."""
 
     def __init__(self, organisation):
         self.organisation = organisation
         self.stage = "device_import_stage"
+        self.lock_key = ADVISORY_LOCK_BASE + organisation.pk
+        self.written = 0
         with connection.cursor() as cursor:
-            cursor.execute(f"DROP TABLE IF EXISTS {self.stage}")
+            cursor.execute("SELECT pg_advisory_lock(%s)", [self.lock_key])
             cursor.execute(
-                f"""CREATE TEMPORARY TABLE {self.stage} (
-                    serial_number varchar(15) NOT NULL, product_line varchar(10) NOT NULL, model varchar(100),
-                    purchase_date date, purchase_source varchar(10) NOT NULL, ownership varchar(10) NOT NULL,
-                    third_party_warranty boolean NOT NULL, invoice_number varchar(64) NOT NULL)"""
+                "SELECT EXISTS (SELECT 1 FROM eligibility_device WHERE organisation_id = %s)", [organisation.pk]
             )
+            self.direct = not cursor.fetchone()[0]
+            if not self.direct:
+                cursor.execute(f"DROP TABLE IF EXISTS {self.stage}")
+                cursor.execute(
+                    f"""CREATE TEMPORARY TABLE {self.stage} (
+                        serial_number varchar(15) NOT NULL, product_line varchar(10) NOT NULL, model varchar(100),
+                        purchase_date date, purchase_source varchar(10) NOT NULL, ownership varchar(10) NOT NULL,
+                        third_party_warranty boolean NOT NULL, invoice_number varchar(64) NOT NULL)"""
+                )
 
     def write(self, rows: list[tuple]) -> None:
         with connection.cursor() as cursor:
             raw = cursor.cursor  # psycopg 3's own cursor, for COPY
-            with raw.copy(f"COPY {self.stage} ({DEVICE_COLUMNS}) FROM STDIN") as copy:
-                for row in rows:
-                    copy.write_row(row)
+            if self.direct:
+                head, tail = (self.organisation.pk,), (False, timezone.now(), timezone.now())
+                sql = (
+                    f"COPY eligibility_device (organisation_id, {DEVICE_COLUMNS}, serial_conflict, created_at, "
+                    "updated_at) FROM STDIN"
+                )
+                with raw.copy(sql) as copy:
+                    for row in rows:
+                        copy.write_row(head + row + tail)
+            else:
+                with raw.copy(f"COPY {self.stage} ({DEVICE_COLUMNS}) FROM STDIN") as copy:
+                    for row in rows:
+                        copy.write_row(row)
+        self.written += len(rows)
+
+    def close(self) -> None:
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT pg_advisory_unlock(%s)", [self.lock_key])
+
+    def _finish_direct(self) -> tuple[int, int]:
+        params = {"org": self.organisation.pk}
+        with transaction.atomic(), connection.cursor() as cursor:
+            cursor.execute(
+                """UPDATE eligibility_device d SET proof_id = p.id FROM eligibility_proofofpurchase p
+                   WHERE d.organisation_id = %(org)s AND p.organisation_id = %(org)s
+                     AND p.invoice_number = d.invoice_number AND d.invoice_number <> ''""",
+                params,
+            )
+            refresh_conflicts_sql(
+                cursor, "SELECT serial_number FROM eligibility_device WHERE organisation_id = %(org)s", params
+            )
+        return self.written, 0
 
     def finish(self) -> tuple[int, int]:
         """Update the serials the organisation has, insert the others, link proofs, flag conflicts: one
-        transaction. An advisory lock per organisation keeps two imports of one organisation from interleaving,
-        which is also why plain INSERT and UPDATE serve here instead of the slower ``ON CONFLICT``."""
-        params = {"org": self.organisation.pk, "now": timezone.now(), "lock": ADVISORY_LOCK_BASE + self.organisation.pk}
+        transaction. The advisory lock is why plain INSERT and UPDATE serve here instead of ``ON CONFLICT``."""
+        if self.direct:
+            return self._finish_direct()
+        params = {"org": self.organisation.pk, "now": timezone.now()}
         proof_join = (
             "LEFT JOIN eligibility_proofofpurchase p ON p.organisation_id = %(org)s "
             "AND p.invoice_number = s.invoice_number AND s.invoice_number <> ''"
         )
         with transaction.atomic(), connection.cursor() as cursor:
-            cursor.execute("SELECT pg_advisory_xact_lock(%(lock)s)", params)
             cursor.execute(f"ANALYZE {self.stage}")
             cursor.execute(
                 f"""
@@ -160,6 +198,9 @@ class SqliteStore:
                     for row in rows
                 ],
             )
+
+    def close(self) -> None:
+        pass
 
     def finish(self) -> tuple[int, int]:
         from eligibility.services import devices_link_proofs, devices_refresh_conflicts

@@ -75,5 +75,5 @@ def test_bad_dates(raw):
 
 def test_product_lines_are_case_insensitive():
     assert v.parse_product_line("iPhone") == "iphone"
-    with pytest.raises(ValueError, match="mac, iphone"):
+    with pytest.raises(ValueError, match="Mac, iPhone"):
         v.parse_product_line("Apple Watch")
