@@ -14,6 +14,7 @@ from django_scopes import scope, scopes_disabled
 from bench.measure import count_queries
 
 ROWS = int(os.environ.get("BENCH_ROWS", "100000"))
+RUNS = 3
 HEADER = [
     "serial_number",
     "product_line",
@@ -119,25 +120,33 @@ def inventory_import():
         return
     with scopes_disabled():
         owner = User.objects.create_user(email="bench-import@example.org", password="x")
-        organisation = organisation_create(creator=owner, name="Bench Import")
+        organisations = [organisation_create(creator=owner, name=f"Bench Import {i}") for i in range(RUNS)]
         baseline_org = organisation_create(creator=owner, name="Bench Import Baseline")
         _t, raw = api_token_create(user=owner, name="bench")
     data = inventory_csv(ROWS)
-    copy_time = min(bare_copy_seconds(data) for _ in range(3))
-
     client = Client(HTTP_AUTHORIZATION=f"Bearer {raw}")
+
+    def one_import(organisation) -> float:
+        start = time.perf_counter()
+        response = client.post(
+            f"/api/v1/orgs/{organisation.slug}/device-imports/", {"file": SimpleUploadedFile("inventory.csv", data)}
+        )
+        assert response.status_code == 202, response.content
+        body = client.get(f"/api/v1/orgs/{organisation.slug}/device-imports/{response.json()['id']}/").json()
+        elapsed = time.perf_counter() - start
+        assert body["status"] == "succeeded" and body["created"] == ROWS, body
+        return elapsed
+
+    # Interleaved runs and the best of each, so both sides see the same machine.
     rss_before = peak_rss_mb()
-    start = time.perf_counter()
-    response = client.post(
-        f"/api/v1/orgs/{organisation.slug}/device-imports/", {"file": SimpleUploadedFile("inventory.csv", data)}
-    )
-    assert response.status_code == 202, response.content
-    body = client.get(f"/api/v1/orgs/{organisation.slug}/device-imports/{response.json()['id']}/").json()
-    import_time = time.perf_counter() - start
+    copy_times, import_times = [], []
+    for organisation in organisations:
+        copy_times.append(bare_copy_seconds(data))
+        import_times.append(one_import(organisation))
     rss_after = peak_rss_mb()
-    assert body["status"] == "succeeded" and body["created"] == ROWS, body
-    with scope(organisation=organisation):
-        assert Device.objects.filter(organisation=organisation).count() == ROWS
+    copy_time, import_time = min(copy_times), min(import_times)
+    with scope(organisation=organisations[0]):
+        assert Device.objects.filter(organisation=organisations[0]).count() == ROWS
 
     ratio = import_time / copy_time
     yield {
@@ -201,14 +210,15 @@ def eligibility_large():
             ]
         )
     if connection.vendor == "postgresql":
+        # the steady state autovacuum keeps a table in: statistics, hint bits and visibility map up to date
         with connection.cursor() as cursor:
-            cursor.execute("ANALYZE eligibility_device")
+            cursor.execute("VACUUM ANALYZE eligibility_device")
     with scope(organisation=small):
         small_queries = count_queries(lambda: eligibility_evaluate(organisation=small))
     with scope(organisation=organisation):
         large_queries = count_queries(lambda: eligibility_evaluate(organisation=organisation))
         eligibility_evaluate(organisation=organisation)
-        best = min(_timed(lambda: eligibility_evaluate(organisation=organisation)) for _ in range(5))
+        best = min(_timed(lambda: eligibility_evaluate(organisation=organisation)) for _ in range(7))
     yield {
         "name": f"eligibility queries for 10 vs {ROWS:,} devices",
         "figure": f"{small_queries} vs {large_queries}",

@@ -122,7 +122,16 @@ def device_import_list(*, organisation) -> QuerySet[DeviceImport]:
 
 
 def device_import_get(*, organisation, import_id) -> DeviceImport:
+    """The import, with the running job's progress (kept in the cache while it streams) filled in."""
+    from django.core.cache import cache
+
+    from .services import import_progress_key
+
     found = device_import_list(organisation=organisation).filter(pk=import_id).first()
     if found is None:
         raise Http404
+    if found.status == DeviceImport.Status.RUNNING:
+        progress = cache.get(import_progress_key(found.pk))
+        if progress:
+            found.processed_rows, found.total_rows = progress
     return found

@@ -3,6 +3,7 @@
 import datetime
 import logging
 
+from django.core.cache import cache
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.db.models import Count, OuterRef, Subquery
@@ -28,6 +29,12 @@ DEVICE_FIELDS = [
     "invoice_number",
 ]
 MAX_IMPORT_BYTES = 50 * 1024 * 1024
+
+
+def import_progress_key(import_id: int) -> str:
+    return f"device-import-progress:{import_id}"
+
+
 logger = logging.getLogger(__name__)
 
 
@@ -297,11 +304,32 @@ def device_import_start(*, organisation, actor, upload) -> DeviceImport:
     return device_import
 
 
+def _close(store) -> None:
+    if store is not None:
+        store.close()
+
+
+def _import_failed(device_import: DeviceImport, failure: str) -> DeviceImport:
+    DeviceImport.objects.filter(pk=device_import.pk).update(
+        status=DeviceImport.Status.FAILED, failure=failure, finished_at=timezone.now()
+    )
+    device_import.refresh_from_db()
+    audit_record(
+        actor=device_import.created_by,
+        organisation=device_import.organisation,
+        action="device_import.failed",
+        obj=device_import,
+        after={"failure": failure},
+    )
+    return device_import
+
+
 def device_import_run(*, device_import: DeviceImport) -> DeviceImport:
     """Run one import to its end. Safe to run again after a crash: rows are upserted, counts start afresh."""
     from django.core.files.base import File
     from django.utils import translation
 
+    from .importer.columns import map_header
     from .importer.pipeline import process
     from .importer.reader import NotATable, open_table
     from .importer.stores import store_for
@@ -315,7 +343,8 @@ def device_import_run(*, device_import: DeviceImport) -> DeviceImport:
     )
 
     def progress(processed, total):
-        DeviceImport.objects.filter(pk=device_import.pk).update(processed_rows=processed, total_rows=total)
+        # The database connection may be busy streaming rows: the poller reads progress from the cache.
+        cache.set(import_progress_key(device_import.pk), (processed, total), 3600)
 
     with translation.override(language):
         store = None
@@ -323,22 +352,28 @@ def device_import_run(*, device_import: DeviceImport) -> DeviceImport:
             with device_import.file.open("rb") as handle:
                 table = open_table(handle)
                 DeviceImport.objects.filter(pk=device_import.pk).update(total_rows=table.estimated_rows)
+                map_header(table.header)  # a file that is no table fails before anything is opened for it
                 store = store_for(organisation)
                 processed, report = process(table, store=store, progress=progress)
                 created, updated = store.finish()
         except NotATable as exc:
-            DeviceImport.objects.filter(pk=device_import.pk).update(
-                status=DeviceImport.Status.FAILED, failure=str(exc), finished_at=timezone.now()
+            _close(store)
+            store = None
+            return _import_failed(device_import, str(exc))
+        except Exception:
+            logger.exception("device import %s failed", device_import.pk)
+            _close(store)
+            store = None
+            _import_failed(
+                device_import,
+                _(
+                    "The import stopped because of an internal error. Please upload the file again: known serial "
+                    "numbers are updated, not added twice."
+                ),
             )
-            device_import.refresh_from_db()
-            audit_record(
-                actor=device_import.created_by,
-                organisation=organisation,
-                action="device_import.failed",
-                obj=device_import,
-                after={"failure": str(exc)},
-            )
-            return device_import
+            raise
+        finally:
+            _close(store)
 
     device_import.refresh_from_db()
     if report.count:

@@ -1,6 +1,8 @@
 """Where valid rows go. PostgreSQL: COPY into a temporary staging table, then one set-based merge. SQLite (the
 embedded default): batched upserts. Both end with the proof links and serial conflicts brought up to date."""
 
+import contextlib
+
 from django.db import connection, transaction
 from django.utils import timezone
 
@@ -15,15 +17,20 @@ def store_for(organisation):
 
 
 class PostgresStore:
-    """Rows are streamed with COPY (psycopg 3). An organisation's first inventory goes straight into the devices
-    table; later ones go into a session-local staging table that ``finish`` merges set-based. A session advisory
-    lock per organisation keeps two imports of one organisation apart for the whole run."""
+    """Rows are streamed with one COPY (psycopg 3) for the whole file, written by a background thread so that the
+    server stores rows while Python still validates the next ones. An organisation's first inventory goes straight
+    into the devices table; later ones go into a session-local staging table that ``finish`` merges set-based. A
+    session advisory lock per organisation keeps two imports of one organisation apart for the whole run. While
+    the COPY is open the connection is busy: progress goes to the cache meanwhile."""
 
     def __init__(self, organisation):
+        from psycopg.copy import QueuedLibpqWriter
+
         self.organisation = organisation
         self.stage = "device_import_stage"
         self.lock_key = ADVISORY_LOCK_BASE + organisation.pk
         self.written = 0
+        connection.ensure_connection()
         with connection.cursor() as cursor:
             cursor.execute("SELECT pg_advisory_lock(%s)", [self.lock_key])
             cursor.execute(
@@ -38,28 +45,45 @@ class PostgresStore:
                         purchase_date date, purchase_source varchar(10) NOT NULL, ownership varchar(10) NOT NULL,
                         third_party_warranty boolean NOT NULL, invoice_number varchar(64) NOT NULL)"""
                 )
+        self.now = timezone.now()
+        if self.direct:
+            columns = f"organisation_id, {DEVICE_COLUMNS}, serial_conflict, created_at, updated_at"
+            sql = f"COPY eligibility_device ({columns}) FROM STDIN"
+        else:
+            sql = f"COPY {self.stage} ({DEVICE_COLUMNS}) FROM STDIN"
+        self._cursor = connection.connection.cursor()  # psycopg 3's own cursor, for COPY
+        self._copy_context = self._cursor.copy(sql, writer=QueuedLibpqWriter(self._cursor))
+        self._copy = self._copy_context.__enter__()
 
     def write(self, rows: list[tuple]) -> None:
-        with connection.cursor() as cursor:
-            raw = cursor.cursor  # psycopg 3's own cursor, for COPY
-            if self.direct:
-                head, tail = (self.organisation.pk,), (False, timezone.now(), timezone.now())
-                sql = (
-                    f"COPY eligibility_device (organisation_id, {DEVICE_COLUMNS}, serial_conflict, created_at, "
-                    "updated_at) FROM STDIN"
-                )
-                with raw.copy(sql) as copy:
-                    for row in rows:
-                        copy.write_row(head + row + tail)
-            else:
-                with raw.copy(f"COPY {self.stage} ({DEVICE_COLUMNS}) FROM STDIN") as copy:
-                    for row in rows:
-                        copy.write_row(row)
+        write_row = self._copy.write_row
+        if self.direct:
+            head, tail = (self.organisation.pk,), (False, self.now, self.now)
+            for row in rows:
+                write_row(head + row + tail)
+        else:
+            for row in rows:
+                write_row(row)
         self.written += len(rows)
 
+    def _end_copy(self, exc=None) -> None:
+        if self._copy_context is not None:
+            context, self._copy_context = self._copy_context, None
+            if exc is None:
+                context.__exit__(None, None, None)
+            else:
+                # The COPY is aborted either way; the error that led here is the one worth reporting.
+                with contextlib.suppress(Exception):
+                    context.__exit__(type(exc), exc, None)
+            self._cursor.close()
+
     def close(self) -> None:
+        if self.lock_key is None:
+            return
+        self._end_copy(RuntimeError("import aborted"))
         with connection.cursor() as cursor:
             cursor.execute("SELECT pg_advisory_unlock(%s)", [self.lock_key])
+        self.lock_key = None
 
     def _finish_direct(self) -> tuple[int, int]:
         params = {"org": self.organisation.pk}
@@ -78,6 +102,7 @@ class PostgresStore:
     def finish(self) -> tuple[int, int]:
         """Update the serials the organisation has, insert the others, link proofs, flag conflicts: one
         transaction. The advisory lock is why plain INSERT and UPDATE serve here instead of ``ON CONFLICT``."""
+        self._end_copy()
         if self.direct:
             return self._finish_direct()
         params = {"org": self.organisation.pk, "now": timezone.now()}

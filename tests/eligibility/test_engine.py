@@ -116,7 +116,7 @@ def test_programme_rules_are_data_per_country(organisation, devices):
 
 
 def test_eligibility_takes_the_same_queries_for_ten_or_a_thousand_devices(
-    organisation, devices, django_assert_num_queries
+    organisation, devices, django_assert_num_queries, django_assert_max_num_queries
 ):
     devices(10)
     with scope(organisation=organisation), django_assert_num_queries(5) as few:
