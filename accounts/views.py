@@ -243,11 +243,6 @@ def language_switch(request):
 
 
 @reviewer_required
-def review_home(request):
-    return render(request, "review/home.html")
-
-
-@reviewer_required
 def review_audit(request):
     organisations = Organisation.objects.order_by("name")
     chosen = organisations.filter(slug=request.GET.get("organisation", "")).first()
@@ -268,3 +263,58 @@ def healthz(request):
     with connection.cursor() as cursor:
         cursor.execute("SELECT 1")
     return JsonResponse({"status": "ok"})
+
+
+TIMELINE_ACTIONS = ("account.", "hold.", "proof.reviewed", "vouchers.")
+
+
+@org_permission_required("account.view", POST="account.change")
+def account_page(request, org):
+    """The organisation's view of its SSA account: status, timeline, holds, deadline, credit line, messages."""
+    from django.utils import timezone
+
+    from .forms_review import MessageForm
+    from .holds import open_holds
+    from .lifecycle import account_get, account_message_post
+    from .models import AccountMessage, AuditEntry
+
+    organisation = request.organisation
+    account = account_get(organisation=organisation)
+    form = MessageForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            account_message_post(account=account, author=request.user, body=form.cleaned_data["message"])
+        except ValidationError as exc:
+            _form_errors_from(exc, form)
+        else:
+            messages.success(request, _("Your message has been sent to the reviewers."))
+            return redirect("accounts:account", org=org)
+    timeline = [
+        e
+        for e in AuditEntry.objects.filter(organisation=organisation).select_related("actor")[:300]
+        if e.action.startswith(TIMELINE_ACTIONS)
+    ]
+    days_left = None
+    if account.certification_deadline:
+        days_left = (account.certification_deadline - timezone.localdate()).days
+    context = {
+        "account": account,
+        "holds": list(open_holds(organisation=organisation)),
+        "thread": AccountMessage.objects.filter(organisation=organisation).select_related("author"),
+        "timeline": timeline,
+        "days_left": days_left,
+        "form": form,
+    }
+    return render(request, "accounts/account.html", context)
+
+
+@org_permission_required("account.view")
+def approval_letter(request, org):
+    from .lifecycle import account_get
+    from .pdf import approval_letter_filename, approval_letter_pdf
+    from .review_views import pdf_response
+
+    account = account_get(organisation=request.organisation)
+    if not account.approved_at:
+        raise Http404
+    return pdf_response(approval_letter_pdf(organisation=request.organisation), approval_letter_filename(account))
