@@ -59,7 +59,15 @@ def organisation_create(request):
 
 @org_permission_required("organisation.view")
 def dashboard(request, org):
-    return render(request, "accounts/dashboard.html", {"organisation": request.organisation})
+    from .holds import open_holds
+    from .lifecycle import account_get
+
+    context = {
+        "organisation": request.organisation,
+        "account": account_get(organisation=request.organisation),
+        "holds": list(open_holds(organisation=request.organisation)),
+    }
+    return render(request, "accounts/dashboard.html", context)
 
 
 @org_permission_required("organisation.change")

@@ -83,7 +83,7 @@ def _seed(organisation: Organisation, *, devices: int, invoices_with_proof: int,
 
 
 def seed_eligibility():
-    """Schulamt Nord: 1 300 devices, proofs for nearly all, equipment and terms done — ready to submit.
+    """Schulamt Nord: 1 300 devices, proofs for nearly all, equipment and terms done, submitted for review.
     Klinikum Süd: 400 devices, few proofs — it sees its shortfall and the alternative channels."""
     nord = Organisation.objects.filter(slug="schulamt-nord").first()
     sued = Organisation.objects.filter(slug="klinikum-sued").first()
