@@ -66,3 +66,10 @@ def audit_record(
         after=_jsonable(after) if after is not None else None,
         ip_address=ip_address or _request_ip.get(),
     )
+
+
+def audit_changes(*, actor, action: str, obj: models.Model, before: dict, after: dict, organisation=None):
+    """Append an entry only when something changed: an edit that saves the same values is no decision."""
+    if before == after:
+        return None
+    return audit_record(actor=actor, action=action, organisation=organisation, obj=obj, before=before, after=after)

@@ -12,7 +12,7 @@ from django.utils.translation import gettext_lazy
 
 from ssa_portal.errors import DomainError, InvalidTransition
 
-from .audit import audit_record, snapshot
+from .audit import audit_changes, audit_record, snapshot
 from .models import Account, AccountMessage, Membership, Organisation, User
 from .notifications import notify
 
@@ -94,15 +94,14 @@ def account_update(*, account: Account, actor, **fields) -> Account:
         changed += ["terms_accepted_at", "terms_accepted_by"]
     account.save(update_fields=changed)
     after = snapshot(account, list(fields))
-    if before != after:
-        audit_record(
-            actor=actor,
-            organisation=account.organisation,
-            action="account.updated",
-            obj=account,
-            before=before,
-            after=after,
-        )
+    audit_changes(
+        actor=actor,
+        organisation=account.organisation,
+        action="account.updated",
+        obj=account,
+        before=before,
+        after=after,
+    )
     return account
 
 

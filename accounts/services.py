@@ -12,7 +12,7 @@ from django.utils import timezone
 from django.utils.text import slugify
 from django.utils.translation import gettext as _
 
-from .audit import audit_record, snapshot
+from .audit import audit_changes, audit_record, snapshot
 from .models import ApiToken, Invitation, Membership, Organisation, User
 from .notifications import notify
 
@@ -124,15 +124,14 @@ def organisation_update(*, organisation: Organisation, actor: User, **fields) ->
     organisation.full_clean()
     organisation.save(update_fields=list(fields))
     after = snapshot(organisation, list(fields))
-    if before != after:
-        audit_record(
-            actor=actor,
-            organisation=organisation,
-            action="organisation.updated",
-            obj=organisation,
-            before=before,
-            after=after,
-        )
+    audit_changes(
+        actor=actor,
+        organisation=organisation,
+        action="organisation.updated",
+        obj=organisation,
+        before=before,
+        after=after,
+    )
     return organisation
 
 

@@ -12,19 +12,11 @@ from django.test import Client
 from django_scopes import scope, scopes_disabled
 
 from bench.measure import count_queries
+from eligibility.models import DEVICE_FIELDS
 
 ROWS = int(os.environ.get("BENCH_ROWS", "100000"))
 RUNS = 3
-HEADER = [
-    "serial_number",
-    "product_line",
-    "model",
-    "purchase_date",
-    "purchase_source",
-    "ownership",
-    "third_party_warranty",
-    "invoice_number",
-]
+HEADER = DEVICE_FIELDS
 LINES = ["mac", "iphone", "ipad", "ipod"]
 ALPHABET = "0123456789ABCDEFGHJKLMNPQRSTUVWXYZ"
 

@@ -79,6 +79,19 @@ class ProofOfPurchase(models.Model):
         return self.invoice_number
 
 
+# What a person states about a device (in a form, the API or an inventory file), in the import's column order.
+DEVICE_FIELDS = [
+    "serial_number",
+    "product_line",
+    "model",
+    "purchase_date",
+    "purchase_source",
+    "ownership",
+    "third_party_warranty",
+    "invoice_number",
+]
+
+
 class Device(models.Model):
     """One Apple device of the organisation's installed base, identified by serial number or IMEI."""
 

@@ -11,23 +11,13 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django_scopes import scopes_disabled
 
-from accounts.audit import audit_record, snapshot
+from accounts.audit import audit_changes, audit_record, snapshot
 from ssa_portal.errors import DomainError
 
 from . import validation as v
 from .files import FileTooLarge, sniff_document
-from .models import Device, DeviceImport, EquipmentAttestation, ProofOfPurchase
+from .models import DEVICE_FIELDS, Device, DeviceImport, EquipmentAttestation, ProofOfPurchase
 
-DEVICE_FIELDS = [
-    "serial_number",
-    "product_line",
-    "model",
-    "purchase_date",
-    "purchase_source",
-    "ownership",
-    "third_party_warranty",
-    "invoice_number",
-]
 MAX_IMPORT_BYTES = 50 * 1024 * 1024
 
 
@@ -149,15 +139,9 @@ def device_update(*, device: Device, actor, data: dict) -> Device:
     devices_refresh_conflicts(serials=[old_serial, device.serial_number])
     device.refresh_from_db()
     after = snapshot(device, DEVICE_FIELDS)
-    if before != after:
-        audit_record(
-            actor=actor,
-            organisation=device.organisation,
-            action="device.updated",
-            obj=device,
-            before=before,
-            after=after,
-        )
+    audit_changes(
+        actor=actor, organisation=device.organisation, action="device.updated", obj=device, before=before, after=after
+    )
     return device
 
 

@@ -8,6 +8,7 @@ from dataclasses import dataclass, field
 from django.utils.translation import gettext as _
 
 from eligibility import validation as v
+from eligibility.models import DEVICE_FIELDS as FIELDS  # the order of a stored row
 
 from .columns import map_header
 from .reader import MAX_DATA_ROWS, NUL_MARK, NotATable, Table
@@ -16,18 +17,6 @@ BATCH = 5000
 MAX_ERRORS_KEPT = 1000
 MAX_BLANK_RUN = 100_000
 FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
-
-# The order of a stored row: what the stores write, column by column.
-FIELDS = [
-    "serial_number",
-    "product_line",
-    "model",
-    "purchase_date",
-    "purchase_source",
-    "ownership",
-    "third_party_warranty",
-    "invoice_number",
-]
 
 
 def escape_formula(value) -> str:
