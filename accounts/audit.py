@@ -73,3 +73,26 @@ def audit_changes(*, actor, action: str, obj: models.Model, before: dict, after:
     if before == after:
         return None
     return audit_record(actor=actor, action=action, organisation=organisation, obj=obj, before=before, after=after)
+
+
+def audit_record_bulk(entries: list[dict]) -> None:
+    """Many entries in one insert (periodic jobs); each dict takes ``audit_record``'s keyword arguments."""
+    rows = []
+    for e in entries:
+        actor = e.get("actor") if getattr(e.get("actor"), "is_authenticated", False) else None
+        obj = e.get("obj")
+        rows.append(
+            AuditEntry(
+                organisation_id=e.get("organisation_id") or (e["organisation"].pk if e.get("organisation") else None),
+                actor=actor,
+                actor_label=actor.email if actor else "system",
+                action=e["action"],
+                object_type=obj._meta.label_lower if obj is not None else e.get("object_type", ""),
+                object_id=str(obj.pk) if obj is not None else str(e.get("object_id", "")),
+                object_repr=str(obj)[:200] if obj is not None else e.get("object_repr", ""),
+                before=_jsonable(e.get("before")),
+                after=_jsonable(e.get("after")),
+                ip_address=_request_ip.get(),
+            )
+        )
+    AuditEntry.objects.bulk_create(rows)

@@ -150,3 +150,33 @@ def invitation_email_send(*, invitation_id: int, accept_path: str, inviter_name:
         invitation.email_sent_at = timezone.now()
         invitation.save(update_fields=["email_sent_at"])
     return True
+
+
+def notify_bulk(items: list[dict]) -> list[Notification]:
+    """Many notifications in one insert, for periodic jobs: each item as ``notify``'s keyword arguments. The
+    emails are queued after the commit, one job each."""
+    rows = []
+    for item in items:
+        context = dict(item.get("context") or {})
+        organisation = item.get("organisation")
+        if organisation is not None:
+            context.setdefault("organisation_name", organisation.name)
+        context.setdefault("url", item.get("url", ""))
+        subject, _text, _html = _render(item["template"], context, item["user"].language)
+        rows.append(
+            Notification(
+                user=item["user"],
+                organisation=organisation,
+                template=item["template"],
+                context=context,
+                title=subject,
+                url=item.get("url", ""),
+            )
+        )
+    created = Notification.objects.bulk_create(rows)
+    if created:
+        from .tasks import notification_send_email
+
+        ids = [n.pk for n in created]
+        transaction.on_commit(lambda: [notification_send_email.delay(pk) for pk in ids])
+    return created

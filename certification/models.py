@@ -9,6 +9,7 @@ from django.utils.translation import gettext_lazy as _
 from django_scopes import ScopedManager
 
 from accounts.models import Organisation
+from eligibility.models import private_upload_path
 
 
 class CertificationKind(models.TextChoices):
@@ -58,3 +59,55 @@ class ExamVoucher(models.Model):
             + "-"
             + "".join(secrets.choice(alphabet) for _ in range(4))
         )
+
+
+# Which certification qualifies a technician for which product line.
+QUALIFIES = {"mac": "acmt", "iphone": "ios", "ipad": "ios", "ipod": "ios"}
+
+
+class Certification(models.Model):
+    """A technician's passed exam: ACMT for Mac, the iOS qualification for iPhone, iPad and iPod. An expired one
+    does not count."""
+
+    organisation = models.ForeignKey(Organisation, on_delete=models.CASCADE, related_name="certifications")
+    technician = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="certifications")
+    kind = models.CharField(_("kind"), max_length=10, choices=CertificationKind.choices)
+    credential_id = models.CharField(_("credential id"), max_length=64)
+    passed_on = models.DateField(_("passed on"))
+    expires_on = models.DateField(_("expires on"), null=True, blank=True)
+    evidence = models.FileField(upload_to=private_upload_path, max_length=255, blank=True)
+    evidence_content_type = models.CharField(max_length=50, blank=True)
+    recorded_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+")
+    recorded_at = models.DateTimeField(default=timezone.now)
+
+    objects = ScopedManager(organisation="organisation")
+
+    class Meta:
+        verbose_name = _("certification")
+        verbose_name_plural = _("certifications")
+        ordering = ["-passed_on"]
+        constraints = [
+            models.UniqueConstraint(fields=["organisation", "kind", "credential_id"], name="certification_unique")
+        ]
+        indexes = [models.Index(fields=["organisation", "kind", "expires_on"])]
+
+    def __str__(self):
+        return f"{self.get_kind_display()} {self.credential_id}"
+
+
+class ReminderSent(models.Model):
+    """That the deadline reminder for one day before one deadline went out: the unique constraint is what keeps
+    the daily job from sending it twice, even when it runs twice or is redelivered."""
+
+    organisation = models.ForeignKey(Organisation, on_delete=models.CASCADE, related_name="+")
+    kind = models.CharField(max_length=20)  # "deadline" or "expiry"
+    key = models.CharField(max_length=64)  # the deadline and day, or the certification
+    sent_on = models.DateField()
+
+    objects = ScopedManager(organisation="organisation")
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["organisation", "kind", "key"], name="reminder_once")]
+
+    def __str__(self):
+        return f"{self.kind} {self.key}"

@@ -1,13 +1,16 @@
 """Writes for certification. The review flow calls ``vouchers_issue_free`` on approval."""
 
 import datetime
+from decimal import Decimal
 
+from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from accounts.audit import audit_record
 
-from .models import CertificationKind, ExamVoucher
+from .models import Certification, CertificationKind, ExamVoucher
 
 VOUCHER_VALIDITY_DAYS = 365
 
@@ -36,4 +39,172 @@ def vouchers_issue_free(*, organisation, count: int, actor=None) -> list[ExamVou
             action="vouchers.issued_free",
             after={"codes": [v.code for v in vouchers]},
         )
+    return vouchers
+
+
+EXTRA_VOUCHER_PRICE = Decimal("150.00")
+
+
+def _technician(organisation, email: str):
+    from accounts.models import Membership
+
+    membership = (
+        Membership.objects.select_related("user")
+        .filter(organisation=organisation, user__email__iexact=(email or "").strip())
+        .first()
+    )
+    if membership is None:
+        raise ValidationError({"technician": [_("No member of this organisation has that email address.")]})
+    return membership.user
+
+
+@transaction.atomic
+def certification_record(
+    *,
+    organisation,
+    actor,
+    technician_email: str,
+    kind: str,
+    credential_id: str,
+    passed_on,
+    expires_on=None,
+    evidence=None,
+) -> Certification:
+    """Record a passed exam. Admins record for anyone; a technician only for themself. A qualifying
+    certification lifts the certification hold for its product lines at once."""
+    from accounts.models import Membership
+    from eligibility.files import sniff_document
+
+    technician = _technician(organisation, technician_email)
+    actor_membership = Membership.objects.filter(organisation=organisation, user=actor).first()
+    if actor_membership is None or (not actor_membership.is_admin and technician != actor):
+        from ssa_portal.errors import PermissionDeniedError
+
+        raise PermissionDeniedError(_("Technicians record their own certifications only."))
+    if kind not in CertificationKind.values:
+        raise ValidationError({"kind": [_("Choose ACMT or the iOS qualification.")]})
+    credential_id = (credential_id or "").strip()
+    if not credential_id or len(credential_id) > 64:
+        raise ValidationError({"credential_id": [_("Enter the credential id from the certificate.")]})
+    today = timezone.localdate()
+    if passed_on > today:
+        raise ValidationError({"passed_on": [_("The exam date lies in the future.")]})
+    if expires_on and expires_on <= passed_on:
+        raise ValidationError({"expires_on": [_("The expiry date must be after the exam date.")]})
+    if Certification.objects.filter(organisation=organisation, kind=kind, credential_id=credential_id).exists():
+        raise ValidationError({"credential_id": [_("This credential is already recorded.")]})
+    certification = Certification(
+        organisation=organisation,
+        technician=technician,
+        kind=kind,
+        credential_id=credential_id,
+        passed_on=passed_on,
+        expires_on=expires_on,
+        recorded_by=actor,
+    )
+    if evidence is not None:
+        content_type, _digest = sniff_document(evidence)
+        certification.evidence.save(evidence.name or "evidence", evidence, save=False)
+        certification.evidence_content_type = content_type
+    certification.save()
+    audit_record(
+        actor=actor,
+        organisation=organisation,
+        action="certification.recorded",
+        obj=certification,
+        after={
+            "technician": technician.email,
+            "kind": kind,
+            "credential_id": credential_id,
+            "passed_on": passed_on,
+            "expires_on": expires_on,
+        },
+    )
+    certification_holds_refresh(organisation=organisation, actor=actor)
+    return certification
+
+
+@transaction.atomic
+def certification_delete(*, certification: Certification, actor) -> None:
+    audit_record(
+        actor=actor,
+        organisation=certification.organisation,
+        action="certification.deleted",
+        obj=certification,
+        before={
+            "technician": certification.technician.email,
+            "kind": certification.kind,
+            "credential_id": certification.credential_id,
+        },
+    )
+    certification.delete()
+
+
+def certification_holds_refresh(*, organisation, actor=None, today=None) -> None:
+    """Lift the certification holds of product lines that now have a certified technician (immediately, not
+    waiting for the nightly job). Placing holds is the job's: it knows the deadline has passed."""
+    from accounts.holds import hold_release
+    from accounts.models import Hold
+
+    from .selectors import certification_status
+
+    status = certification_status(organisation=organisation, today=today)
+    for hold in Hold.objects.filter(
+        organisation=organisation, reason=Hold.Reason.CERTIFICATION, released_at__isnull=True
+    ):
+        line = status.product_lines.get(hold.product_line)
+        if line is not None and line.certified:
+            hold_release(hold=hold, actor=actor, note="certification recorded")
+
+
+@transaction.atomic
+def voucher_assign(*, voucher: ExamVoucher, actor, technician_email: str) -> ExamVoucher:
+    if voucher.status != ExamVoucher.Status.ISSUED:
+        raise ValidationError({"voucher": [_("Only an unused voucher can be assigned.")]})
+    technician = _technician(voucher.organisation, technician_email)
+    before = {"assigned_to": voucher.assigned_to.email if voucher.assigned_to else None}
+    voucher.assigned_to = technician
+    voucher.save(update_fields=["assigned_to"])
+    audit_record(
+        actor=actor,
+        organisation=voucher.organisation,
+        action="voucher.assigned",
+        obj=voucher,
+        before=before,
+        after={"assigned_to": technician.email},
+    )
+    return voucher
+
+
+@transaction.atomic
+def vouchers_request(*, organisation, actor, kind: str, quantity: int) -> list[ExamVoucher]:
+    """Extra vouchers beyond the free ones are billed: each carries its price for billing to invoice."""
+    if kind not in CertificationKind.values:
+        raise ValidationError({"kind": [_("Choose ACMT or the iOS qualification.")]})
+    if not 1 <= int(quantity) <= 20:
+        raise ValidationError({"quantity": [_("Request between 1 and 20 vouchers.")]})
+    expires = timezone.localdate() + datetime.timedelta(days=VOUCHER_VALIDITY_DAYS)
+    vouchers = [
+        ExamVoucher.objects.create(
+            organisation=organisation,
+            code=ExamVoucher.new_code(),
+            kind=kind,
+            free=False,
+            expires_on=expires,
+            price=EXTRA_VOUCHER_PRICE,
+        )
+        for _ in range(int(quantity))
+    ]
+    audit_record(
+        actor=actor,
+        organisation=organisation,
+        action="vouchers.requested",
+        after={
+            "kind": kind,
+            "quantity": int(quantity),
+            "price_each": EXTRA_VOUCHER_PRICE,
+            "total": EXTRA_VOUCHER_PRICE * int(quantity),
+            "codes": [v.code for v in vouchers],
+        },
+    )
     return vouchers

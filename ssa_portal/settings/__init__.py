@@ -9,6 +9,7 @@ a real ``SECRET_KEY`` and ``ALLOWED_HOSTS``.
 from pathlib import Path
 
 import environ
+from celery.schedules import crontab
 from django.utils.translation import gettext_lazy as _
 
 BASE_DIR = Path(__file__).resolve().parent.parent.parent
@@ -139,6 +140,11 @@ CELERY_BEAT_SCHEDULE = {
         "task": "ssa_portal.tasks.run_periodic_job",
         "schedule": 600.0,
         "args": ["notification_emails"],
+    },
+    "certification-deadlines": {
+        "task": "ssa_portal.tasks.run_periodic_job",
+        "schedule": crontab(hour=6, minute=0),
+        "args": ["certification_deadlines"],
     },
 }
 

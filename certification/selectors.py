@@ -1,0 +1,88 @@
+"""Reads for certification: who is certified for what, and where each product line stands."""
+
+import datetime
+from dataclasses import dataclass, field
+
+from django.db.models import Q
+from django.utils import timezone
+
+from accounts.models import Account, Hold, Membership, ProductLine
+
+from .models import QUALIFIES, Certification, ExamVoucher
+
+
+def valid_certifications(*, organisation, today: datetime.date | None = None):
+    today = today or timezone.localdate()
+    return Certification.objects.filter(organisation=organisation).filter(
+        Q(expires_on__isnull=True) | Q(expires_on__gte=today)
+    )
+
+
+@dataclass
+class LineStatus:
+    required: bool
+    certified: bool
+    on_hold: bool
+    technicians: list[str] = field(default_factory=list)
+
+
+@dataclass
+class CertificationStatus:
+    deadline: datetime.date | None
+    days_left: int | None
+    product_lines: dict[str, LineStatus]
+
+    def as_api(self) -> dict:
+        return {
+            "deadline": self.deadline,
+            "days_left": self.days_left,
+            "product_lines": {
+                line: {"required": s.required, "certified": s.certified, "on_hold": s.on_hold}
+                for line, s in self.product_lines.items()
+            },
+        }
+
+
+def certification_status(*, organisation, today: datetime.date | None = None) -> CertificationStatus:
+    """Per product line: required (in the installed base), certified (a valid qualifying certification), on hold."""
+    from eligibility.models import Device
+
+    today = today or timezone.localdate()
+    required = set(Device.objects.filter(organisation=organisation).values_list("product_line", flat=True).distinct())
+    by_kind: dict[str, list[str]] = {}
+    for kind, email in valid_certifications(organisation=organisation, today=today).values_list(
+        "kind", "technician__email"
+    ):
+        by_kind.setdefault(kind, []).append(email)
+    held = set(
+        Hold.objects.filter(
+            organisation=organisation, released_at__isnull=True, reason=Hold.Reason.CERTIFICATION
+        ).values_list("product_line", flat=True)
+    )
+    deadline = (
+        Account.objects.filter(organisation=organisation).values_list("certification_deadline", flat=True).first()
+    )
+    lines = {
+        line: LineStatus(
+            required=line in required,
+            certified=bool(by_kind.get(QUALIFIES[line])),
+            on_hold=line in held,
+            technicians=sorted(set(by_kind.get(QUALIFIES[line], []))),
+        )
+        for line in ProductLine.values
+    }
+    return CertificationStatus(
+        deadline=deadline, days_left=(deadline - today).days if deadline else None, product_lines=lines
+    )
+
+
+def technician_list(*, organisation):
+    return (
+        Membership.objects.filter(organisation=organisation, role=Membership.Role.TECHNICIAN)
+        .select_related("user")
+        .order_by("user__email")
+    )
+
+
+def voucher_list(*, organisation):
+    return ExamVoucher.objects.filter(organisation=organisation).select_related("assigned_to")
