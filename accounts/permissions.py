@@ -29,6 +29,7 @@ PERMISSIONS: dict[str, frozenset[str]] = {
     # Certification
     "certifications.view": ANY_MEMBER,
     "certifications.record": ANY_MEMBER,  # technicians record their own; services check whose
+    "certifications.delete": ADMINS,
     "vouchers.manage": ADMINS,
     "training.progress": ANY_MEMBER,
     # Repairs, parts, support

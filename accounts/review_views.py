@@ -55,8 +55,14 @@ def evidence(request, org):
         "approve_form": ApproveForm(),
         "reason_form": ReasonForm(),
         "message_form": MessageForm(),
+        "ask_form": MessageForm(prefix="ask"),
         "hold_form": HoldForm(),
-        "allowed": {name for name, (sources, _target) in lifecycle.TRANSITIONS.items() if ev.account.status in sources},
+        # the applicant's own step (submit) is not the reviewer's to take
+        "allowed": {
+            name
+            for name, (sources, _target) in lifecycle.TRANSITIONS.items()
+            if ev.account.status in sources and name != "submit"
+        },
     }
     return render(request, "review/evidence.html", context)
 
@@ -80,6 +86,7 @@ def _decide(request, org, action):
 
 
 def _form_or_error(request, form_class):
+    """``form_class`` is a form class or a callable taking the POST data."""
     form = form_class(request.POST)
     if not form.is_valid():
         raise ValidationError([e for errors in form.errors.values() for e in errors])
@@ -97,7 +104,7 @@ def decide(request, org, decision):
             lifecycle.review_start(account=account, reviewer=reviewer)
             messages.success(request, _("The review has started."))
         elif decision == "request-info":
-            data = _form_or_error(request, MessageForm)
+            data = _form_or_error(request, lambda post: MessageForm(post, prefix="ask"))
             lifecycle.review_request_info(account=account, reviewer=reviewer, message=data["message"])
             messages.success(request, _("The question has been sent to the applicant."))
         elif decision == "approve":

@@ -59,13 +59,19 @@ def organisation_create(request):
 
 @org_permission_required("organisation.view")
 def dashboard(request, org):
+    from certification.selectors import certification_status
+
     from .holds import open_holds
     from .lifecycle import account_get
 
+    account = account_get(organisation=request.organisation)
     context = {
         "organisation": request.organisation,
-        "account": account_get(organisation=request.organisation),
+        "account": account,
         "holds": list(open_holds(organisation=request.organisation)),
+        "status": certification_status(organisation=request.organisation)
+        if account.certification_deadline and account.status in ("approved", "suspended")
+        else None,
     }
     return render(request, "accounts/dashboard.html", context)
 

@@ -8,7 +8,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django_scopes import ScopedManager
 
-from accounts.models import Organisation
+from accounts.models import Organisation, ProductLine
 from eligibility.models import private_upload_path
 
 
@@ -111,3 +111,46 @@ class ReminderSent(models.Model):
 
     def __str__(self):
         return f"{self.kind} {self.key}"
+
+
+class TrainingModule(models.Model):
+    """A free self-paced course in the catalogue (the programme's own, the same for every organisation)."""
+
+    title = models.CharField(_("title"), max_length=200)
+    product_line = models.CharField(
+        _("product line"), max_length=10, blank=True, choices=[("", _("All product lines"))] + list(ProductLine.choices)
+    )
+    kind = models.CharField(_("prepares for"), max_length=10, choices=CertificationKind.choices, blank=True)
+    duration_minutes = models.PositiveIntegerField(_("duration in minutes"), default=60)
+    language = models.CharField(_("language"), max_length=8, choices=settings.LANGUAGES, default="de")
+    link = models.URLField(_("link"), blank=True)
+    content = models.TextField(_("content"), blank=True)
+    position = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        verbose_name = _("training module")
+        verbose_name_plural = _("training modules")
+        ordering = ["position", "title"]
+
+    def __str__(self):
+        return self.title
+
+
+class TrainingProgress(models.Model):
+    """One technician's progress through one training module."""
+
+    organisation = models.ForeignKey(Organisation, on_delete=models.CASCADE, related_name="+")
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="training_progress")
+    module = models.ForeignKey(TrainingModule, on_delete=models.CASCADE, related_name="progress")
+    started_at = models.DateTimeField(default=timezone.now)
+    completed_at = models.DateTimeField(null=True, blank=True)
+
+    objects = ScopedManager(organisation="organisation")
+
+    class Meta:
+        verbose_name = _("training progress")
+        verbose_name_plural = _("training progress")
+        constraints = [models.UniqueConstraint(fields=["organisation", "user", "module"], name="progress_once")]
+
+    def __str__(self):
+        return f"{self.user} · {self.module}"

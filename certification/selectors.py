@@ -86,3 +86,43 @@ def technician_list(*, organisation):
 
 def voucher_list(*, organisation):
     return ExamVoucher.objects.filter(organisation=organisation).select_related("assigned_to")
+
+
+def training_catalogue(*, organisation, user) -> list[dict]:
+    """Every module with this user's progress, the user's language first."""
+    from .models import TrainingModule, TrainingProgress
+
+    progress = {p.module_id: p for p in TrainingProgress.objects.filter(organisation=organisation, user=user)}
+    modules = sorted(TrainingModule.objects.all(), key=lambda m: (m.language != user.language, m.position))
+    return [{"module": m, "progress": progress.get(m.pk)} for m in modules]
+
+
+def team_training(*, organisation) -> list[dict]:
+    """Per technician: modules started and completed (one query for the progress, one for the people)."""
+    from django.db.models import Count
+
+    from .models import TrainingModule, TrainingProgress
+
+    total = TrainingModule.objects.count()
+    counts = {
+        row["user_id"]: row
+        for row in TrainingProgress.objects.filter(organisation=organisation)
+        .values("user_id")
+        .annotate(started=Count("pk"), completed=Count("pk", filter=Q(completed_at__isnull=False)))
+    }
+    return [
+        {
+            "user": m.user,
+            "started": counts.get(m.user_id, {}).get("started", 0),
+            "completed": counts.get(m.user_id, {}).get("completed", 0),
+            "total": total,
+        }
+        for m in technician_list(organisation=organisation)
+    ]
+
+
+def certifications_by_technician(*, organisation) -> dict[int, list]:
+    found: dict[int, list] = {}
+    for c in Certification.objects.filter(organisation=organisation).order_by("-passed_on"):
+        found.setdefault(c.technician_id, []).append(c)
+    return found

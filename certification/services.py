@@ -10,7 +10,7 @@ from django.utils.translation import gettext as _
 
 from accounts.audit import audit_record
 
-from .models import Certification, CertificationKind, ExamVoucher
+from .models import Certification, CertificationKind, ExamVoucher, TrainingProgress
 
 VOUCHER_VALIDITY_DAYS = 365
 
@@ -208,3 +208,18 @@ def vouchers_request(*, organisation, actor, kind: str, quantity: int) -> list[E
         },
     )
     return vouchers
+
+
+@transaction.atomic
+def training_start(*, organisation, user, module) -> TrainingProgress:
+    progress, _created = TrainingProgress.objects.get_or_create(organisation=organisation, user=user, module=module)
+    return progress
+
+
+@transaction.atomic
+def training_complete(*, organisation, user, module) -> TrainingProgress:
+    progress, _created = TrainingProgress.objects.get_or_create(organisation=organisation, user=user, module=module)
+    if progress.completed_at is None:
+        progress.completed_at = timezone.now()
+        progress.save(update_fields=["completed_at"])
+    return progress

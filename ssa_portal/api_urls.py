@@ -6,4 +6,5 @@ urlpatterns = [
     path("", include("accounts.api.urls")),
     path("", include("eligibility.api.urls")),
     path("", include("accounts.api.review_urls")),
+    path("", include("certification.api.urls")),
 ]

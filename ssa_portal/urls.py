@@ -10,6 +10,7 @@ urlpatterns = [
     path("accounts/", include("allauth.urls")),
     path("", include("accounts.urls")),
     path("", include("eligibility.urls")),
+    path("", include("certification.urls")),
     path("review/", include("accounts.review_urls")),
     path("api/v1/", include("ssa_portal.api_urls")),
     path("api/schema/", SpectacularAPIView.as_view(), name="api_schema"),

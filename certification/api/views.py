@@ -1,0 +1,135 @@
+from django.core.exceptions import ValidationError as DjangoValidationError
+from django.http import Http404
+from drf_spectacular.utils import extend_schema
+from rest_framework import generics, status
+from rest_framework.parsers import FormParser, JSONParser, MultiPartParser
+from rest_framework.response import Response
+from rest_framework.views import APIView
+
+from accounts.api.permissions import OrgApiMixin
+from accounts.api.views import raise_as_api_error
+from certification import selectors, services
+from certification.api.serializers import (
+    CertificationInputSerializer,
+    CertificationSerializer,
+    CertificationStatusSerializer,
+    TechnicianSerializer,
+    VoucherAssignSerializer,
+    VoucherRequestSerializer,
+    VoucherSerializer,
+)
+from certification.models import Certification, ExamVoucher
+
+
+class TechnicianListApi(OrgApiMixin, generics.ListAPIView):
+    """Members with the technician role, with their certifications."""
+
+    required_actions = {"GET": "certifications.view"}
+    serializer_class = TechnicianSerializer
+
+    def get_queryset(self):
+        return selectors.technician_list(organisation=self.organisation)
+
+    def get_serializer_context(self):
+        return {
+            **super().get_serializer_context(),
+            "by_technician": selectors.certifications_by_technician(organisation=self.organisation),
+        }
+
+
+class CertificationListCreateApi(OrgApiMixin, generics.ListAPIView):
+    """Certifications; admins record them for anyone, technicians for themselves."""
+
+    required_actions = {"GET": "certifications.view", "POST": "certifications.record"}
+    serializer_class = CertificationSerializer
+    parser_classes = [JSONParser, MultiPartParser, FormParser]
+
+    def get_queryset(self):
+        return Certification.objects.filter(organisation=self.organisation).select_related("technician")
+
+    @extend_schema(request=CertificationInputSerializer, responses={201: CertificationSerializer})
+    def post(self, request, org):
+        payload = CertificationInputSerializer(data=request.data)
+        payload.is_valid(raise_exception=True)
+        data = payload.validated_data
+        try:
+            certification = services.certification_record(
+                organisation=self.organisation,
+                actor=request.user,
+                technician_email=data["technician"],
+                kind=data["kind"],
+                credential_id=data["credential_id"],
+                passed_on=data["passed_on"],
+                expires_on=data.get("expires_on"),
+                evidence=data.get("evidence"),
+            )
+        except DjangoValidationError as exc:
+            raise_as_api_error(exc)
+        return Response(CertificationSerializer(certification).data, status=status.HTTP_201_CREATED)
+
+
+class CertificationDetailApi(OrgApiMixin, APIView):
+    required_actions = {"DELETE": "certifications.delete"}
+
+    @extend_schema(responses={204: None})
+    def delete(self, request, org, certification_id):
+        certification = Certification.objects.filter(organisation=self.organisation, pk=certification_id).first()
+        if certification is None:
+            raise Http404
+        services.certification_delete(certification=certification, actor=request.user)
+        return Response(status=status.HTTP_204_NO_CONTENT)
+
+
+class VoucherListApi(OrgApiMixin, generics.ListAPIView):
+    required_actions = {"GET": "certifications.view"}
+    serializer_class = VoucherSerializer
+
+    def get_queryset(self):
+        return selectors.voucher_list(organisation=self.organisation)
+
+
+class VoucherRequestApi(OrgApiMixin, APIView):
+    """Request more vouchers beyond the two free ones; they are billed."""
+
+    required_actions = {"POST": "vouchers.manage"}
+
+    @extend_schema(request=VoucherRequestSerializer, responses={201: VoucherSerializer(many=True)})
+    def post(self, request, org):
+        payload = VoucherRequestSerializer(data=request.data)
+        payload.is_valid(raise_exception=True)
+        try:
+            vouchers = services.vouchers_request(
+                organisation=self.organisation, actor=request.user, **payload.validated_data
+            )
+        except DjangoValidationError as exc:
+            raise_as_api_error(exc)
+        return Response(VoucherSerializer(vouchers, many=True).data, status=status.HTTP_201_CREATED)
+
+
+class VoucherAssignApi(OrgApiMixin, APIView):
+    required_actions = {"POST": "vouchers.manage"}
+
+    @extend_schema(request=VoucherAssignSerializer, responses={200: VoucherSerializer})
+    def post(self, request, org, code):
+        voucher = ExamVoucher.objects.filter(organisation=self.organisation, code=code).first()
+        if voucher is None:
+            raise Http404
+        payload = VoucherAssignSerializer(data=request.data)
+        payload.is_valid(raise_exception=True)
+        try:
+            voucher = services.voucher_assign(
+                voucher=voucher, actor=request.user, technician_email=payload.validated_data["technician"]
+            )
+        except DjangoValidationError as exc:
+            raise_as_api_error(exc)
+        return Response(VoucherSerializer(voucher).data)
+
+
+class CertificationStatusApi(OrgApiMixin, APIView):
+    """Per product line: required, certified, on hold; the deadline and the days left."""
+
+    required_actions = {"GET": "certifications.view"}
+
+    @extend_schema(responses=CertificationStatusSerializer)
+    def get(self, request, org):
+        return Response(selectors.certification_status(organisation=self.organisation).as_api())
