@@ -18,6 +18,12 @@ def _render(template: str, context: dict, language: str) -> tuple[str, str, str]
     return subject, text, html
 
 
+def _render_subject(template: str, context: dict, language: str) -> str:
+    with translation.override(language):
+        ctx = {**context, "site_url": settings.SITE_URL, "LANGUAGE_CODE": language}
+        return render_to_string(f"emails/{template}_subject.txt", ctx).strip().replace("\n", " ")
+
+
 def notify(
     *,
     user,
@@ -162,7 +168,7 @@ def notify_bulk(items: list[dict]) -> list[Notification]:
         if organisation is not None:
             context.setdefault("organisation_name", organisation.name)
         context.setdefault("url", item.get("url", ""))
-        subject, _text, _html = _render(item["template"], context, item["user"].language)
+        subject = _render_subject(item["template"], context, item["user"].language)
         rows.append(
             Notification(
                 user=item["user"],
@@ -175,8 +181,12 @@ def notify_bulk(items: list[dict]) -> list[Notification]:
         )
     created = Notification.objects.bulk_create(rows)
     if created:
-        from .tasks import notification_send_email
+        from .tasks import notification_send_emails
 
         ids = [n.pk for n in created]
-        transaction.on_commit(lambda: [notification_send_email.delay(pk) for pk in ids])
+        batches = [ids[i : i + EMAIL_BATCH] for i in range(0, len(ids), EMAIL_BATCH)]
+        transaction.on_commit(lambda: [notification_send_emails.delay(batch) for batch in batches])
     return created
+
+
+EMAIL_BATCH = 500

@@ -8,6 +8,8 @@ import sys
 
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "ssa_portal.settings")
 os.environ.setdefault("CELERY_TASK_ALWAYS_EAGER", "true")
+os.environ.setdefault("DEBUG", "false")  # production's template and query behaviour
+os.environ.setdefault("EMAIL_URL", "dummymail://")
 os.environ.setdefault("THROTTLE_USER", "1000000/minute")  # measure the stack, not the rate limit
 os.environ.setdefault("DATABASE_TEST_NAME", "bench_ssa_portal")
 
@@ -18,19 +20,20 @@ def main() -> int:
     django.setup()
     from django.conf import settings
     from django.db import connection
-    from django.test.utils import setup_test_environment
 
     settings.ALLOWED_HOSTS = ["testserver"]
     settings.ROOT_URLCONF = "bench.urls"
     settings.DEBUG = False
-    setup_test_environment()
     old_name = connection.creation.create_test_db(verbosity=0, autoclobber=True)
     failures = 0
     try:
         from bench import suites
 
         print(f"database: {connection.vendor}")
+        only = os.environ.get("BENCH_ONLY")
         for suite in suites.ALL:
+            if only and only not in suite.__name__:
+                continue
             for row in suite():
                 status = "ok" if row["ok"] else "MISSED"
                 failures += 0 if row["ok"] else 1

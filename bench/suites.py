@@ -56,4 +56,10 @@ def _inventory():
     yield from eligibility_large()
 
 
-ALL = [_inventory, list_endpoints]
+def _deadlines():
+    from bench.deadlines import certification_deadlines
+
+    yield from certification_deadlines()
+
+
+ALL = [_inventory, _deadlines, list_endpoints]

@@ -50,10 +50,10 @@ def certification_status(*, organisation, today: datetime.date | None = None) ->
     today = today or timezone.localdate()
     required = set(Device.objects.filter(organisation=organisation).values_list("product_line", flat=True).distinct())
     by_kind: dict[str, list[str]] = {}
-    for kind, email in valid_certifications(organisation=organisation, today=today).values_list(
-        "kind", "technician__email"
+    for kind, first, last, email in valid_certifications(organisation=organisation, today=today).values_list(
+        "kind", "technician__first_name", "technician__last_name", "technician__email"
     ):
-        by_kind.setdefault(kind, []).append(email)
+        by_kind.setdefault(kind, []).append(f"{first} {last}".strip() or email)
     held = set(
         Hold.objects.filter(
             organisation=organisation, released_at__isnull=True, reason=Hold.Reason.CERTIFICATION

@@ -62,7 +62,7 @@ def team(request, org):
         "vouchers": selectors.voucher_list(organisation=organisation),
         "form": form,
         "assign_form": VoucherAssignForm(technicians=technicians),
-        "request_form": VoucherRequestForm(),
+        "request_form": VoucherRequestForm(prefix="more"),
         "training": selectors.team_training(organisation=organisation),
         "today": timezone.localdate(),
     }
@@ -93,7 +93,7 @@ def voucher_assign(request, org, code):
 @org_permission_required("vouchers.manage")
 @require_POST
 def vouchers_request(request, org):
-    form = VoucherRequestForm(request.POST)
+    form = VoucherRequestForm(request.POST, prefix="more")
     if form.is_valid():
         vouchers = services.vouchers_request(organisation=request.organisation, actor=request.user, **form.cleaned_data)
         messages.success(request, _("%(n)s vouchers have been issued; they will be invoiced.") % {"n": len(vouchers)})

@@ -130,6 +130,10 @@ CELERY_TASK_REJECT_ON_WORKER_LOST = True
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 # Longer than the longest job (a 100 000-row import), so Redis does not redeliver a task still running.
 CELERY_BROKER_TRANSPORT_OPTIONS = {"visibility_timeout": env.int("CELERY_VISIBILITY_TIMEOUT", default=4 * 3600)}
+# How soon a worker looks for tasks a dead worker left unacknowledged (kombu's defaults unless set).
+for _option in ("unacked_restore_interval", "unacked_restore_throttle"):
+    if env.str(f"CELERY_{_option.upper()}", default=""):
+        CELERY_BROKER_TRANSPORT_OPTIONS[_option] = env.int(f"CELERY_{_option.upper()}")
 CELERY_TASK_DEFAULT_QUEUE = "ssa"
 CELERY_BEAT_SCHEDULER = "django_celery_beat.schedulers:DatabaseScheduler"
 CELERY_TIMEZONE = "Europe/Berlin"
