@@ -128,3 +128,31 @@ def hold_release(*, hold: Hold, actor=None, note: str = "") -> Hold:
         },
     )
     return hold
+
+
+def holds_place_bulk(*, rows: list[tuple[int, str, str]]) -> list[tuple[int, int, str]]:
+    """Set-based placement for periodic jobs: ``rows`` of (organisation id, reason, product line). One insert;
+    an open hold of the same kind already there is kept, not doubled. Returns the new (hold id, organisation id,
+    product line); the caller writes their audit entries and notifications in bulk."""
+    if not rows:
+        return []
+    from django.db import connection
+
+    now = timezone.now()
+    values = ", ".join(["(%s, %s, %s, '', %s, '')"] * len(rows))
+    params = [v for org_id, reason, line in rows for v in (org_id, reason, line, now)]
+    # Only placeholders are interpolated; every value is a bound parameter.
+    sql = f"""INSERT INTO accounts_hold (organisation_id, reason, product_line, note, since, release_note)
+              VALUES {values} ON CONFLICT DO NOTHING RETURNING id, organisation_id, product_line"""  # noqa: S608
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        return cursor.fetchall()
+
+
+def holds_release_bulk(*, hold_ids: list[int], note: str) -> int:
+    """Set-based release for periodic jobs: one update; the rows stay, with the time and the note."""
+    if not hold_ids:
+        return 0
+    return Hold.objects.filter(pk__in=hold_ids, released_at__isnull=True).update(
+        released_at=timezone.now(), release_note=note
+    )

@@ -7,10 +7,10 @@ from collections import defaultdict
 
 from django.db import connection, transaction
 from django.db.models import Q
-from django.utils import timezone
 from django_scopes import scopes_disabled
 
 from accounts.audit import audit_record_bulk
+from accounts.holds import holds_place_bulk, holds_release_bulk
 from accounts.models import Account, Hold, Membership, Organisation, ProgrammeRules
 from accounts.notifications import notify_bulk
 from eligibility.models import Device
@@ -89,30 +89,23 @@ def _run(today: datetime.date) -> dict:
         reminder_rows,
     )
 
-    # Holds: from the day after the deadline, for each required line without a certified technician.
-    hold_rows = [
-        (org_id, Hold.Reason.CERTIFICATION.value, line, "", timezone.now(), "")
-        for org_id, account in accounts.items()
-        if today > account["certification_deadline"]
-        for line in missing[org_id]
-    ]
-    placed = _insert_returning(
-        "INSERT INTO accounts_hold (organisation_id, reason, product_line, note, since, release_note) "
-        "VALUES {values} ON CONFLICT DO NOTHING RETURNING id, organisation_id, product_line",
-        hold_rows,
+    # Holds: from the day after the deadline, for each required line without a certified technician; placed and
+    # released through the account app's hold services, in bulk.
+    placed = holds_place_bulk(
+        rows=[
+            (org_id, Hold.Reason.CERTIFICATION.value, line)
+            for org_id, account in accounts.items()
+            if today > account["certification_deadline"]
+            for line in missing[org_id]
+        ]
     )
-
-    # Releases: open certification holds whose line is certified now (or whose account is no longer approved
-    # with a deadline, e.g. closed).
+    # Releases: open certification holds whose line is certified now (or whose account no longer runs a deadline).
     to_release = [
         h
         for h in open_holds
         if h["organisation_id"] not in accounts or h["product_line"] not in missing.get(h["organisation_id"], [])
     ]
-    if to_release:
-        Hold.objects.filter(pk__in=[h["id"] for h in to_release]).update(
-            released_at=timezone.now(), release_note="certification recorded"
-        )
+    holds_release_bulk(hold_ids=[h["id"] for h in to_release], note="certification recorded")
 
     # Certifications expiring within the notice window, announced once each.
     expiring = list(

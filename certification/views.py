@@ -6,6 +6,7 @@ from django.http import Http404
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.views.decorators.clickjacking import xframe_options_sameorigin
 from django.views.decorators.http import require_POST
 
 from accounts.decorators import org_permission_required
@@ -123,3 +124,22 @@ def training_progress(request, org, module_id, step):
         services.training_complete(organisation=request.organisation, user=request.user, module=module)
         messages.success(request, _("“%(title)s” is marked as completed.") % {"title": module.title})
     return redirect("certification:training", org=org)
+
+
+@org_permission_required("certifications.view")
+@xframe_options_sameorigin
+def certification_evidence(request, org, certification_id):
+    """The certificate document, privately: members of the organisation only."""
+    from eligibility.api.views import private_file_response
+
+    from .models import Certification
+
+    certification = Certification.objects.filter(organisation=request.organisation, pk=certification_id).first()
+    if certification is None or not certification.evidence:
+        raise Http404
+    return private_file_response(
+        certification.evidence,
+        content_type=certification.evidence_content_type,
+        filename=f"certificate-{certification.credential_id}",
+        inline=True,
+    )

@@ -139,3 +139,20 @@ def test_team_and_training_pages(approved, client, admin, technician):
     assert "noch kein ACMT" in dashboard and "23 Tage" in dashboard
     team = client.get("/o/schulamt-nord/certification/").content.decode()
     assert f"1 von {TrainingModule.objects.count()} Modulen" in team
+
+
+def test_certificate_evidence_is_private(approved, client, admin, technician, outsider):
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    from certification.services import certification_record
+
+    with scope(organisation=approved):
+        certification = certification_record(
+            organisation=approved, actor=admin, technician_email=technician.email, kind="acmt", credential_id="E-1",
+            passed_on=datetime.date(2026, 1, 10), evidence=SimpleUploadedFile("c.pdf", f.PDF))
+    url = f"/o/schulamt-nord/certification/{certification.pk}/evidence/"
+    client.force_login(technician)
+    response = client.get(url)
+    assert response.status_code == 200 and response["Content-Type"] == "application/pdf"
+    client.force_login(outsider)
+    assert client.get(url).status_code == 404
