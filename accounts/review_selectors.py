@@ -95,7 +95,12 @@ def evidence_for(*, organisation: Organisation) -> Evidence:
             proofs=list(proof_list(organisation=organisation)),
             equipment=equipment_list(organisation=organisation),
             conflicts=serial_conflicts(organisation=organisation),
-            history=list(AuditEntry.objects.filter(organisation=organisation).select_related("actor")[:200]),
+            # decisions and evidence; single device edits stay in the full trail
+            history=list(
+                AuditEntry.objects.filter(organisation=organisation)
+                .exclude(action__startswith="device.")
+                .select_related("actor")[:200]
+            ),
             messages=list(AccountMessage.objects.filter(organisation=organisation).select_related("author")),
             holds=list(Hold.objects.filter(organisation=organisation).select_related("placed_by", "released_by")),
         )

@@ -148,8 +148,14 @@ def test_certificate_evidence_is_private(approved, client, admin, technician, ou
 
     with scope(organisation=approved):
         certification = certification_record(
-            organisation=approved, actor=admin, technician_email=technician.email, kind="acmt", credential_id="E-1",
-            passed_on=datetime.date(2026, 1, 10), evidence=SimpleUploadedFile("c.pdf", f.PDF))
+            organisation=approved,
+            actor=admin,
+            technician_email=technician.email,
+            kind="acmt",
+            credential_id="E-1",
+            passed_on=datetime.date(2026, 1, 10),
+            evidence=SimpleUploadedFile("c.pdf", f.PDF),
+        )
     url = f"/o/schulamt-nord/certification/{certification.pk}/evidence/"
     client.force_login(technician)
     response = client.get(url)
