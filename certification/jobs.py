@@ -16,7 +16,7 @@ from accounts.notifications import notify_bulk
 from eligibility.models import Device
 from ssa_portal.jobs import register_job
 
-from .models import QUALIFIES, Certification
+from .models import QUALIFIES, Certification, ExamVoucher
 
 DEFAULT_REMINDER_DAYS = [60, 30, 14, 7, 1]
 
@@ -122,12 +122,18 @@ def _run(today: datetime.date) -> dict:
         [(c["organisation_id"], "expiry", str(c["id"]), today) for c in expiring],
     )
 
+    # Vouchers past their validity expire (one update).
+    expired_vouchers = ExamVoucher.objects.filter(status=ExamVoucher.Status.ISSUED, expires_on__lt=today).update(
+        status=ExamVoucher.Status.EXPIRED
+    )
+
     _tell(today, accounts, missing, sent, placed, to_release, expiring, announced)
     return {
         "reminders": len(sent),
         "holds_placed": len(placed),
         "holds_released": len(to_release),
         "expiry_notices": len(announced),
+        "vouchers_expired": expired_vouchers,
     }
 
 

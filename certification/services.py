@@ -120,6 +120,25 @@ def certification_record(
             "expires_on": expires_on,
         },
     )
+    # The voucher the technician took the exam with is used up now.
+    voucher = (
+        ExamVoucher.objects.filter(
+            organisation=organisation, assigned_to=technician, kind=kind, status=ExamVoucher.Status.ISSUED
+        )
+        .order_by("issued_at")
+        .first()
+    )
+    if voucher is not None:
+        voucher.status = ExamVoucher.Status.REDEEMED
+        voucher.redeemed_at = timezone.now()
+        voucher.save(update_fields=["status", "redeemed_at"])
+        audit_record(
+            actor=actor,
+            organisation=organisation,
+            action="voucher.redeemed",
+            obj=voucher,
+            after={"certification": credential_id},
+        )
     certification_holds_refresh(organisation=organisation, actor=actor)
     return certification
 

@@ -202,3 +202,27 @@ def test_the_job_takes_the_same_queries_for_one_or_many_organisations(approved):
         result = run(day - datetime.timedelta(days=30))
     assert result["reminders"] == 16
     assert len(many) == len(one)
+
+
+def test_a_voucher_is_redeemed_by_the_certification_and_unused_ones_expire(approved, admin, technician):
+    from certification.models import ExamVoucher
+    from certification.services import voucher_assign, vouchers_issue_free
+
+    with scope(organisation=approved):
+        acmt, ios = sorted(vouchers_issue_free(organisation=approved, count=2), key=lambda v: v.kind)
+        voucher_assign(voucher=acmt, actor=admin, technician_email=technician.email)
+        certification_record(
+            organisation=approved,
+            actor=admin,
+            technician_email=technician.email,
+            kind="acmt",
+            credential_id="A-7",
+            passed_on=SETUP,
+        )
+        acmt.refresh_from_db()
+        assert acmt.status == "redeemed" and acmt.redeemed_at
+        ExamVoucher.objects.filter(pk=ios.pk).update(expires_on=SETUP)
+    assert run(SETUP + datetime.timedelta(days=1))["vouchers_expired"] == 1
+    with scope(organisation=approved):
+        ios.refresh_from_db()
+        assert ios.status == "expired"
