@@ -8,7 +8,6 @@
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
 
 from ssa_portal.errors import DomainError, InvalidTransition
 
@@ -35,7 +34,6 @@ TRANSITION_FIELDS = ["status", "submitted_at", "setup_date", "certification_dead
 
 class NotEligible(DomainError):
     code = "not_eligible"
-    detail_text = gettext_lazy("The organisation does not meet the programme's requirements yet.")
 
 
 class AccountLocked(DomainError):

@@ -32,7 +32,6 @@ def bearer_user(request):
         if is_api(request) and header[:7].lower() == "bearer ":
             user = api_token_authenticate(raw=header[7:].strip())
         request._bearer_user = user
-        request._bearer_attempted = bool(header[:7].lower() == "bearer ")
     return request._bearer_user
 
 

@@ -59,10 +59,6 @@ def notify(
     return notification
 
 
-def notify_many(*, users, **kwargs) -> list[Notification]:
-    return [notify(user=user, **kwargs) for user in users]
-
-
 def notification_email_send(*, notification_id: int) -> bool:
     """Send the notification's email once. Safe to run twice: the row lock and ``email_sent_at`` see to that."""
     with transaction.atomic():

@@ -73,16 +73,7 @@ def devices_refresh_conflicts(*, serials: list[str]) -> int:
 
 
 def _clean_device_values(data: dict, *, partial: bool) -> dict:
-    parsers = {
-        "serial_number": v.parse_serial,
-        "product_line": v.parse_product_line,
-        "model": lambda raw: v.parse_text(raw, max_length=100, label=_("The model")),
-        "purchase_date": v.parse_date,
-        "purchase_source": v.parse_purchase_source,
-        "ownership": v.parse_ownership,
-        "third_party_warranty": v.parse_bool,
-        "invoice_number": lambda raw: v.parse_text(raw, max_length=64, label=_("The invoice number")),
-    }
+    parsers = v.device_parsers()
     required = {"serial_number", "product_line", "purchase_source", "ownership"}
     clean, errors = {}, {}
     for name, parse in parsers.items():

@@ -212,3 +212,19 @@ def parse_text(raw, *, max_length: int, label: str) -> str:
             % {"label": label, "length": len(value), "max": max_length}
         )
     return value
+
+
+def device_parsers(*, today: datetime.date | None = None) -> dict:
+    """Field name → parser, for everything a person states about a device. The form, the API and the import all
+    parse through these; labels are translated once, here, not per value."""
+    model_label, invoice_label = _("The model"), _("The invoice number")
+    return {
+        "serial_number": parse_serial,
+        "product_line": parse_product_line,
+        "model": lambda raw: parse_text(raw, max_length=100, label=model_label),
+        "purchase_date": lambda raw: parse_date(raw, today=today),
+        "purchase_source": parse_purchase_source,
+        "ownership": parse_ownership,
+        "third_party_warranty": parse_bool,
+        "invoice_number": lambda raw: parse_text(raw, max_length=64, label=invoice_label),
+    }

@@ -25,8 +25,6 @@ from .forms import DeviceForm, EquipmentForm, ImportForm, ProofForm, TermsForm
 from .models import DeviceImport, NotCountedReason
 from .selectors import device_not_counted_reasons
 
-ALTERNATIVE_CHANNELS_URL = "https://support.apple.com/"
-
 
 def _chart(result) -> list[dict]:
     """Bars for the installed base by product line: counted of total, scaled to the largest line."""
@@ -176,13 +174,8 @@ def proofs(request, org):
         else:
             messages.success(request, _("Invoice %(number)s has been uploaded.") % {"number": proof.invoice_number})
             return redirect("eligibility:proofs", org=org)
-    result = eligibility_evaluate(organisation=organisation)
-    context = _context(
-        request,
-        form=form,
-        proofs=selectors.proof_list(organisation=organisation),
-        missing_invoices=result.invoices_without_proof,
-    )
+    context = _context(request, form=form, proofs=selectors.proof_list(organisation=organisation))
+    context["missing_invoices"] = context["result"].invoices_without_proof
     return render(request, "eligibility/proofs.html", context, status=400 if form.errors else 200)
 
 

@@ -21,7 +21,7 @@ from eligibility.api.serializers import (
     ProofUploadSerializer,
 )
 from eligibility.engine import eligibility_evaluate
-from eligibility.files import MAX_DOCUMENT_BYTES, FileTooLarge
+from eligibility.files import MAX_DOCUMENT_BYTES
 from eligibility.models import EquipmentAttestation
 from ssa_portal.uploads import check_declared_length
 
@@ -167,9 +167,7 @@ class ProofListCreateApi(OrgApiMixin, generics.ListAPIView):
 
     @extend_schema(request=ProofUploadSerializer, responses={201: ProofSerializer})
     def post(self, request, org):
-        check_declared_length(request, MAX_DOCUMENT_BYTES)
-        if request.FILES.get("file") and request.FILES["file"].size > MAX_DOCUMENT_BYTES:
-            raise FileTooLarge("The file is larger than 20 MB.")
+        check_declared_length(request, MAX_DOCUMENT_BYTES)  # the service checks the actual size too
         payload = ProofUploadSerializer(data=request.data)
         payload.is_valid(raise_exception=True)
         data = payload.validated_data

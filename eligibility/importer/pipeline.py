@@ -57,17 +57,7 @@ class RowValidator:
         self.header = header
         self.mapping = mapping
         self.seen: dict[str, int] = {}
-        model_label, invoice_label = _("The model"), _("The invoice number")
-        parsers = {
-            "serial_number": v.parse_serial,
-            "product_line": v.parse_product_line,
-            "model": lambda raw: v.parse_text(raw, max_length=100, label=model_label),
-            "purchase_date": lambda raw: v.parse_date(raw, today=today),
-            "purchase_source": v.parse_purchase_source,
-            "ownership": v.parse_ownership,
-            "third_party_warranty": v.parse_bool,
-            "invoice_number": lambda raw: v.parse_text(raw, max_length=64, label=invoice_label),
-        }
+        parsers = v.device_parsers(today=today)
         # (column index or None, parser, column label) in the stored row's order
         self.plan = [(mapping.get(name), parsers[name], self.column_label(name)) for name in FIELDS]
 
