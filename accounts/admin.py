@@ -1,33 +1,16 @@
 from django.contrib import admin
 from django.contrib.auth.admin import UserAdmin as BaseUserAdmin
-from django_scopes import scopes_disabled
+
+from core.admin import UnscopedAdmin
 
 from .models import (
     ApiToken,
-    AuditEntry,
     Invitation,
     Membership,
-    Notification,
     Organisation,
     ProgrammeRules,
     User,
 )
-
-
-class UnscopedAdmin(admin.ModelAdmin):
-    """The admin is for platform operators, who look across organisations."""
-
-    def get_queryset(self, request):
-        with scopes_disabled():
-            return super().get_queryset(request)
-
-    def changeform_view(self, *args, **kwargs):
-        with scopes_disabled():
-            return super().changeform_view(*args, **kwargs)
-
-    def changelist_view(self, *args, **kwargs):
-        with scopes_disabled():
-            return super().changelist_view(*args, **kwargs)
 
 
 @admin.register(User)
@@ -62,31 +45,10 @@ class InvitationAdmin(UnscopedAdmin):
     list_display = ["email", "organisation", "role", "created_at", "accepted_at", "revoked_at"]
 
 
-@admin.register(AuditEntry)
-class AuditEntryAdmin(UnscopedAdmin):
-    list_display = ["created_at", "organisation", "actor_label", "action", "object_repr", "ip_address"]
-    list_filter = ["action"]
-    search_fields = ["actor_label", "action", "object_repr"]
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
-
-    def has_add_permission(self, request):
-        return False
-
-
 @admin.register(ApiToken)
 class ApiTokenAdmin(admin.ModelAdmin):
     list_display = ["name", "user", "hint", "created_at", "last_used_at", "revoked_at"]
     readonly_fields = ["key_hash", "hint"]
-
-
-@admin.register(Notification)
-class NotificationAdmin(admin.ModelAdmin):
-    list_display = ["created_at", "user", "title", "read_at", "email_sent_at"]
 
 
 admin.site.register(ProgrammeRules)

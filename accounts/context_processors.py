@@ -1,9 +1,9 @@
 from django.conf import settings
 from django.utils.http import url_has_allowed_host_and_scheme
 
-from .middleware import _has_totp
-from .permissions import can
-from .selectors import memberships_for_user, notification_unread_count
+from core.permissions import can
+
+from .selectors import has_totp, memberships_for_user, notification_unread_count
 
 
 def portal(request):
@@ -23,7 +23,7 @@ def portal(request):
             "current_membership": membership,
             "unread_notifications": notification_unread_count(user=user),
             "perms_org": _PermissionView(membership),
-            "after_two_factor": after if after and _has_totp(user) else None,
+            "after_two_factor": after if after and has_totp(user) else None,
         }
     )
     return context

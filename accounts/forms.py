@@ -38,3 +38,9 @@ class ApiTokenForm(forms.Form):
     name = forms.CharField(
         label=_("Name"), max_length=100, help_text=_("Where the token will be used, e.g. “diagnostic server”.")
     )
+
+
+class MessageForm(forms.Form):
+    """A message in the application's conversation, from the applicant or a reviewer."""
+
+    message = forms.CharField(label=_("Message"), widget=forms.Textarea(attrs={"rows": 4}), max_length=10000)

@@ -10,10 +10,12 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from .audit import audit_record
-from .lifecycle import organisation_admins
+from core.audit import audit_record
+from core.notifications import notify
+
+from .audit_actions import HOLD_PLACED, HOLD_RELEASED
 from .models import Account, Hold, Organisation, ProductLine
-from .notifications import notify
+from .selectors import organisation_admins
 
 # Which holds stop which actions. A hold with a product line only touches that line.
 BLOCKING = {
@@ -86,7 +88,7 @@ def hold_place(*, organisation: Organisation, reason: str, actor=None, product_l
     audit_record(
         actor=actor,
         organisation=organisation,
-        action="hold.placed",
+        action=HOLD_PLACED,
         obj=hold,
         after={"reason": reason, "product_line": product_line, "note": hold.note},
     )
@@ -114,7 +116,7 @@ def hold_release(*, hold: Hold, actor=None, note: str = "") -> Hold:
     audit_record(
         actor=actor,
         organisation=hold.organisation,
-        action="hold.released",
+        action=HOLD_RELEASED,
         obj=hold,
         before={"reason": hold.reason, "product_line": hold.product_line},
         after={"released": True},

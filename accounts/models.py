@@ -1,4 +1,4 @@
-"""Users, organisations (the tenants), memberships, invitations, API tokens, audit trail, notifications and the
+"""Users, organisations (the tenants), memberships, invitations, API tokens, the SSA account, holds and the
 programme rules."""
 
 import hashlib
@@ -6,11 +6,12 @@ import secrets
 
 from django.conf import settings
 from django.contrib.auth.models import AbstractUser, BaseUserManager
-from django.core.exceptions import ValidationError
 from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django_scopes import ScopedManager
+
+from core.permissions import ADMIN, TECHNICIAN
 
 
 class ProductLine(models.TextChoices):
@@ -120,8 +121,8 @@ class Membership(models.Model):
     not scoped itself; every query on it names the user or the organisation."""
 
     class Role(models.TextChoices):
-        ADMIN = "admin", _("Administrator")
-        TECHNICIAN = "technician", _("Technician")
+        ADMIN = ADMIN, _("Administrator")
+        TECHNICIAN = TECHNICIAN, _("Technician")
 
     user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="memberships")
     organisation = models.ForeignKey(Organisation, on_delete=models.CASCADE, related_name="memberships")
@@ -211,70 +212,6 @@ class ApiToken(models.Model):
         return _hash(raw)
 
 
-class AuditEntry(models.Model):
-    """One decision or change, append-only: who, what, which object, before and after, when, from which IP.
-    Entries of platform-level actions carry no organisation."""
-
-    organisation = models.ForeignKey(
-        Organisation, on_delete=models.PROTECT, null=True, blank=True, related_name="audit_entries"
-    )
-    actor = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
-    )
-    actor_label = models.CharField(max_length=254, blank=True, help_text="The actor's email when it happened.")
-    action = models.CharField(max_length=80, db_index=True)
-    object_type = models.CharField(max_length=80, blank=True)
-    object_id = models.CharField(max_length=64, blank=True)
-    object_repr = models.CharField(max_length=200, blank=True)
-    before = models.JSONField(null=True, blank=True)
-    after = models.JSONField(null=True, blank=True)
-    ip_address = models.GenericIPAddressField(null=True, blank=True)
-    created_at = models.DateTimeField(default=timezone.now, editable=False, db_index=True)
-
-    objects = ScopedManager(organisation="organisation")
-
-    class Meta:
-        verbose_name = _("audit entry")
-        verbose_name_plural = _("audit entries")
-        ordering = ["-created_at", "-id"]
-        indexes = [models.Index(fields=["organisation", "-created_at"])]
-
-    def __str__(self):
-        return f"{self.created_at:%Y-%m-%d %H:%M} {self.actor_label} {self.action}"
-
-    def save(self, *args, **kwargs):
-        if self.pk is not None:
-            raise ValidationError("Audit entries are append-only.")
-        super().save(*args, **kwargs)
-
-    def delete(self, *args, **kwargs):
-        raise ValidationError("Audit entries are append-only.")
-
-
-class Notification(models.Model):
-    """An in-app notification, and the email that goes with it (sent once, in the recipient's language)."""
-
-    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="notifications")
-    organisation = models.ForeignKey(Organisation, on_delete=models.CASCADE, null=True, blank=True, related_name="+")
-    template = models.CharField(max_length=80)
-    context = models.JSONField(default=dict, blank=True)
-    title = models.CharField(max_length=300)
-    url = models.CharField(max_length=500, blank=True)
-    created_at = models.DateTimeField(default=timezone.now, editable=False)
-    read_at = models.DateTimeField(null=True, blank=True)
-    send_email = models.BooleanField(default=True)
-    email_sent_at = models.DateTimeField(null=True, blank=True)
-
-    class Meta:
-        verbose_name = _("notification")
-        verbose_name_plural = _("notifications")
-        ordering = ["-created_at", "-id"]
-        indexes = [models.Index(fields=["user", "read_at"])]
-
-    def __str__(self):
-        return self.title
-
-
 class ProgrammeRules(models.Model):
     """The programme's figures for one country. Rules are data: another country's variant is a new row."""
 
@@ -302,7 +239,7 @@ class ProgrammeRules(models.Model):
 class Account(models.Model):
     """The organisation's self-servicing account in the programme: the application while in draft, then the
     approved account with its number, setup date, certification deadline and credit line. One per organisation.
-    Its status changes only through ``accounts.lifecycle``."""
+    Its status changes only through the transitions in ``accounts.lifecycle``."""
 
     class Status(models.TextChoices):
         DRAFT = "draft", _("Draft")

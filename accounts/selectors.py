@@ -1,9 +1,13 @@
 """Reads for accounts: always given the user or the organisation, aggregated in the database."""
 
+from allauth.mfa.models import Authenticator
 from django.db.models import QuerySet
 from django.http import Http404
+from django.utils import timezone
 
-from .models import ApiToken, AuditEntry, Invitation, Membership, Notification, Organisation
+from core.models import AuditEntry, Notification
+
+from .models import ApiToken, Invitation, Membership, Organisation, ProgrammeRules, User
 
 
 def membership_get(*, user, organisation_slug: str) -> Membership | None:
@@ -33,8 +37,6 @@ def membership_get_by_id(*, organisation: Organisation, membership_id: int) -> M
 
 
 def invitation_pending_list(*, organisation: Organisation) -> QuerySet[Invitation]:
-    from django.utils import timezone
-
     return Invitation.objects.filter(
         organisation=organisation, accepted_at__isnull=True, revoked_at__isnull=True, expires_at__gt=timezone.now()
     ).select_related("invited_by")
@@ -58,3 +60,49 @@ def notification_list(*, user) -> QuerySet[Notification]:
 
 def notification_unread_count(*, user) -> int:
     return Notification.objects.filter(user=user, read_at__isnull=True).count()
+
+
+def organisation_admins(organisation: Organisation) -> list[User]:
+    """The organisation's active admins: who hears of its account's decisions and holds."""
+    return [
+        m.user
+        for m in Membership.objects.select_related("user").filter(
+            organisation=organisation, role=Membership.Role.ADMIN, user__is_active=True
+        )
+    ]
+
+
+def reviewers() -> list[User]:
+    return list(User.objects.filter(is_reviewer=True, is_active=True))
+
+
+def requires_two_factor(user) -> bool:
+    """Reviewers and organisation admins must use two-factor authentication."""
+    if not user.is_authenticated:
+        return False
+    if user.is_reviewer:
+        return True
+    return Membership.objects.filter(user=user, role=Membership.Role.ADMIN).exists()
+
+
+def has_totp(user) -> bool:
+    return Authenticator.objects.filter(user=user, type=Authenticator.Type.TOTP).exists()
+
+
+DEFAULT_COUNTRY = "DE"
+
+
+def programme_rules_by_country(countries=None) -> dict[str, ProgrammeRules]:
+    """The programme's rules per country, each country without its own record given Germany's (the default)."""
+    records = ProgrammeRules.objects.all()
+    if countries is not None:
+        records = records.filter(country__in={*countries, DEFAULT_COUNTRY})
+    found = {r.country: r for r in records}
+    default = found.get(DEFAULT_COUNTRY) or ProgrammeRules(country=DEFAULT_COUNTRY)
+    wanted = set(countries) if countries is not None else set(found)
+    return {country: found.get(country, default) for country in wanted | {DEFAULT_COUNTRY}}
+
+
+def programme_rules_for(organisation: Organisation) -> ProgrammeRules:
+    """The organisation's country's rules; Germany's where its country has none."""
+    return programme_rules_by_country([organisation.country])[organisation.country]

@@ -12,9 +12,25 @@ from django.utils import timezone
 from django.utils.text import slugify
 from django.utils.translation import gettext as _
 
-from .audit import audit_changes, audit_record, snapshot
-from .models import ApiToken, Invitation, Membership, Organisation, User
-from .notifications import notify
+from accounts.audit_actions import (
+    API_TOKEN_CREATED,
+    API_TOKEN_REVOKED,
+    INVITATION_ACCEPTED,
+    INVITATION_CREATED,
+    INVITATION_REVOKED,
+    MEMBERSHIP_CREATED,
+    MEMBERSHIP_REMOVED,
+    MEMBERSHIP_ROLE_CHANGED,
+    ORGANISATION_CREATED,
+    ORGANISATION_UPDATED,
+    USER_REVIEWER_GRANTED,
+)
+from core.audit import audit_record, snapshot
+from core.notifications import notify
+from core.services import model_update
+
+from .models import Account, ApiToken, Invitation, Membership, Organisation, User
+from .tasks import invitation_send_email
 
 INVITATION_DAYS = 14
 ORGANISATION_FIELDS = ["name", "country", "federal_state", "address", "vat_id", "language"]
@@ -56,7 +72,7 @@ def reviewer_set(*, user: User, actor=None) -> User:
     if not user.is_reviewer:
         user.is_reviewer = True
         user.save(update_fields=["is_reviewer"])
-        audit_record(actor=actor, action="user.reviewer_granted", obj=user, after={"is_reviewer": True})
+        audit_record(actor=actor, action=USER_REVIEWER_GRANTED, obj=user, after={"is_reviewer": True})
     return user
 
 
@@ -96,17 +112,18 @@ def organisation_create(
         language=language or creator.language,
     )
     Membership.objects.create(user=creator, organisation=organisation, role=Membership.Role.ADMIN)
+    Account(organisation=organisation).save()  # the application starts as a draft
     audit_record(
         actor=creator,
         organisation=organisation,
-        action="organisation.created",
+        action=ORGANISATION_CREATED,
         obj=organisation,
         after=snapshot(organisation, ["slug", *ORGANISATION_FIELDS]),
     )
     audit_record(
         actor=creator,
         organisation=organisation,
-        action="membership.created",
+        action=MEMBERSHIP_CREATED,
         obj=organisation,
         after={"user": creator.email, "role": Membership.Role.ADMIN},
     )
@@ -115,22 +132,13 @@ def organisation_create(
 
 @transaction.atomic
 def organisation_update(*, organisation: Organisation, actor: User, **fields) -> Organisation:
-    unknown = set(fields) - set(ORGANISATION_FIELDS)
-    if unknown:
-        raise ValueError(f"Not editable: {sorted(unknown)}")
-    before = snapshot(organisation, list(fields))
-    for key, value in fields.items():
-        setattr(organisation, key, value)
-    organisation.full_clean()
-    organisation.save(update_fields=list(fields))
-    after = snapshot(organisation, list(fields))
-    audit_changes(
+    organisation, _changed = model_update(
+        instance=organisation,
+        fields=ORGANISATION_FIELDS,
+        data=fields,
         actor=actor,
+        action=ORGANISATION_UPDATED,
         organisation=organisation,
-        action="organisation.updated",
-        obj=organisation,
-        before=before,
-        after=after,
     )
     return organisation
 
@@ -146,7 +154,7 @@ def _membership_add(*, organisation: Organisation, user: User, role: str, actor)
     audit_record(
         actor=actor,
         organisation=organisation,
-        action="membership.created",
+        action=MEMBERSHIP_CREATED,
         obj=membership,
         after={"user": user.email, "role": role},
     )
@@ -196,16 +204,12 @@ def member_invite(
     audit_record(
         actor=inviter,
         organisation=organisation,
-        action="invitation.created",
+        action=INVITATION_CREATED,
         obj=invitation,
         after={"email": email, "role": role},
     )
-    from .tasks import invitation_send_email
-
     accept_path = reverse("accounts:invitation_accept", kwargs={"token": raw})
-    transaction.on_commit(
-        lambda: invitation_send_email.delay(invitation.pk, accept_path, inviter.display_name, inviter.language)
-    )
+    invitation_send_email.delay(invitation.pk, accept_path, inviter.display_name, inviter.language)
     return None, invitation
 
 
@@ -240,7 +244,7 @@ def invitation_accept(*, invitation: Invitation, user: User) -> Membership:
         audit_record(
             actor=user,
             organisation=organisation,
-            action="invitation.accepted",
+            action=INVITATION_ACCEPTED,
             obj=invitation,
             after={"email": user.email, "role": membership.role},
         )
@@ -255,7 +259,7 @@ def invitation_revoke(*, invitation: Invitation, actor: User) -> Invitation:
         audit_record(
             actor=actor,
             organisation=invitation.organisation,
-            action="invitation.revoked",
+            action=INVITATION_REVOKED,
             obj=invitation,
             before={"email": invitation.email},
         )
@@ -287,7 +291,7 @@ def membership_change_role(*, membership: Membership, role: str, actor: User) ->
     audit_record(
         actor=actor,
         organisation=membership.organisation,
-        action="membership.role_changed",
+        action=MEMBERSHIP_ROLE_CHANGED,
         obj=membership,
         before=before,
         after={"user": membership.user.email, "role": role},
@@ -302,7 +306,7 @@ def membership_remove(*, membership: Membership, actor: User) -> None:
     audit_record(
         actor=actor,
         organisation=membership.organisation,
-        action="membership.removed",
+        action=MEMBERSHIP_REMOVED,
         obj=membership,
         before={"user": membership.user.email, "role": membership.role},
     )
@@ -325,7 +329,7 @@ def api_token_create(*, user: User, name: str) -> tuple[ApiToken, str]:
         raise ValidationError({"name": [_("Give the token a name, such as the server that will use it.")]})
     raw = ApiToken.generate()
     token = ApiToken.objects.create(user=user, name=name[:100], key_hash=ApiToken.hash_key(raw), hint=raw[:10])
-    audit_record(actor=user, action="api_token.created", obj=token, after={"name": token.name})
+    audit_record(actor=user, action=API_TOKEN_CREATED, obj=token, after={"name": token.name})
     return token, raw
 
 
@@ -338,7 +342,7 @@ def api_token_revoke(*, user: User, token_id: int) -> ApiToken:
         raise Http404
     token.revoked_at = timezone.now()
     token.save(update_fields=["revoked_at"])
-    audit_record(actor=user, action="api_token.revoked", obj=token, before={"name": token.name})
+    audit_record(actor=user, action=API_TOKEN_REVOKED, obj=token, before={"name": token.name})
     return token
 
 

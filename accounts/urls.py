@@ -14,7 +14,6 @@ urlpatterns = [
     path("o/<slug:org>/invitations/<int:invitation_id>/revoke/", views.invitation_revoke, name="invitation_revoke"),
     path("o/<slug:org>/audit/", views.audit_log, name="audit_log"),
     path("o/<slug:org>/account/", views.account_page, name="account"),
-    path("o/<slug:org>/account/approval-letter.pdf", views.approval_letter, name="approval_letter"),
     path("invitations/<str:token>/", views.invitation_accept, name="invitation_accept"),
     path("notifications/", views.notifications, name="notifications"),
     path("notifications/read/", views.notifications_read, name="notifications_read"),

@@ -7,24 +7,22 @@ from django.core.paginator import Paginator
 from django.http import Http404, HttpResponseRedirect
 from django.shortcuts import redirect, render
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
-from django_scopes import scopes_disabled
+
+from core.audit import timeline_actions
+from core.decorators import org_permission_required
+from core.forms import form_errors_from
+from core.notifications import notification_mark_read
+from core.panels import panels_render
 
 from . import selectors, services
-from .decorators import org_permission_required, reviewer_required
-from .forms import ApiTokenForm, InviteForm, OrganisationForm, ProfileForm, RoleForm
-from .models import Invitation, Organisation
-from .notifications import notification_mark_read
-
-
-def _form_errors_from(exc: ValidationError, form) -> None:
-    if hasattr(exc, "error_dict"):
-        for field, errors in exc.message_dict.items():
-            form.add_error(field if field in form.fields else None, errors)
-    else:
-        form.add_error(None, exc.messages)
+from .forms import ApiTokenForm, InviteForm, MessageForm, OrganisationForm, ProfileForm, RoleForm
+from .holds import open_holds
+from .lifecycle import account_get, account_message_post
+from .models import AccountMessage, Invitation
 
 
 def home(request):
@@ -48,7 +46,7 @@ def organisation_create(request):
         try:
             organisation = services.organisation_create(creator=request.user, **form.cleaned_data)
         except ValidationError as exc:
-            _form_errors_from(exc, form)
+            form_errors_from(exc, form)
         else:
             messages.success(
                 request, _("%(name)s has been created. You are its administrator.") % {"name": organisation.name}
@@ -59,19 +57,12 @@ def organisation_create(request):
 
 @org_permission_required("organisation.view")
 def dashboard(request, org):
-    from certification.selectors import certification_status
-
-    from .holds import open_holds
-    from .lifecycle import account_get
-
     account = account_get(organisation=request.organisation)
     context = {
         "organisation": request.organisation,
         "account": account,
         "holds": list(open_holds(organisation=request.organisation)),
-        "status": certification_status(organisation=request.organisation)
-        if account.certification_deadline and account.status in ("approved", "suspended")
-        else None,
+        "panels": panels_render(request),
     }
     return render(request, "accounts/dashboard.html", context)
 
@@ -98,7 +89,7 @@ def members(request, org):
                 organisation=organisation, inviter=request.user, **form.cleaned_data
             )
         except ValidationError as exc:
-            _form_errors_from(exc, form)
+            form_errors_from(exc, form)
         else:
             if membership:
                 messages.success(request, _("%(email)s has been added.") % {"email": membership.user.email})
@@ -216,7 +207,7 @@ def api_tokens(request):
         try:
             _token, new_token = services.api_token_create(user=request.user, name=form.cleaned_data["name"])
         except ValidationError as exc:
-            _form_errors_from(exc, form)
+            form_errors_from(exc, form)
         else:
             form = ApiTokenForm()
     return render(
@@ -256,20 +247,6 @@ def language_switch(request):
     return response
 
 
-@reviewer_required
-def review_audit(request):
-    organisations = Organisation.objects.order_by("name")
-    chosen = organisations.filter(slug=request.GET.get("organisation", "")).first()
-    with scopes_disabled():  # reviewers see the trail of every organisation
-        page = Paginator(selectors.audit_list(organisation=chosen), 50).get_page(request.GET.get("page"))
-        entries = list(page.object_list)
-    return render(
-        request,
-        "review/audit_log.html",
-        {"page": page, "entries": entries, "organisations": organisations, "chosen": chosen},
-    )
-
-
 def healthz(request):
     from django.db import connection
     from django.http import JsonResponse
@@ -279,19 +256,9 @@ def healthz(request):
     return JsonResponse({"status": "ok"})
 
 
-TIMELINE_ACTIONS = ("account.", "hold.", "proof.reviewed", "vouchers.")
-
-
 @org_permission_required("account.view", POST="account.change")
 def account_page(request, org):
     """The organisation's view of its SSA account: status, timeline, holds, deadline, credit line, messages."""
-    from django.utils import timezone
-
-    from .forms_review import MessageForm
-    from .holds import open_holds
-    from .lifecycle import account_get, account_message_post
-    from .models import AccountMessage, AuditEntry
-
     organisation = request.organisation
     account = account_get(organisation=organisation)
     form = MessageForm(request.POST or None)
@@ -299,15 +266,11 @@ def account_page(request, org):
         try:
             account_message_post(account=account, author=request.user, body=form.cleaned_data["message"])
         except ValidationError as exc:
-            _form_errors_from(exc, form)
+            form_errors_from(exc, form)
         else:
             messages.success(request, _("Your message has been sent to the reviewers."))
             return redirect("accounts:account", org=org)
-    timeline = [
-        e
-        for e in AuditEntry.objects.filter(organisation=organisation).select_related("actor")[:300]
-        if e.action.startswith(TIMELINE_ACTIONS)
-    ]
+    timeline = selectors.audit_list(organisation=organisation).filter(action__in=timeline_actions())[:300]
     days_left = None
     if account.certification_deadline:
         days_left = (account.certification_deadline - timezone.localdate()).days
@@ -320,15 +283,3 @@ def account_page(request, org):
         "form": form,
     }
     return render(request, "accounts/account.html", context)
-
-
-@org_permission_required("account.view")
-def approval_letter(request, org):
-    from .lifecycle import account_get
-    from .pdf import approval_letter_filename, approval_letter_pdf
-    from .review_views import pdf_response
-
-    account = account_get(organisation=request.organisation)
-    if not account.approved_at:
-        raise Http404
-    return pdf_response(approval_letter_pdf(organisation=request.organisation), approval_letter_filename(account))

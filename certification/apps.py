@@ -5,3 +5,6 @@ from django.utils.translation import gettext_lazy as _
 class CertificationConfig(AppConfig):
     name = "certification"
     verbose_name = _("Certification")
+
+    def ready(self):
+        from . import panels  # noqa: F401  (the dashboard's certification countdown)

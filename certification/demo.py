@@ -5,9 +5,10 @@ import datetime
 from django.utils import timezone
 
 from accounts.demo import DEMO_PASSWORD
-from accounts.lifecycle import account_approve, account_get, account_submit, account_update, review_start
+from accounts.lifecycle import account_get, account_update
 from accounts.models import Membership, Organisation, ProgrammeRules, User
 from accounts.services import organisation_create, user_create
+from eligibility.application import account_submit
 from eligibility.demo import _seed
 
 from .models import Certification, ExamVoucher
@@ -16,9 +17,10 @@ from .services import voucher_assign
 SLUG = "uni-rheinstadt"
 
 
-def seed_certification() -> list[tuple[str, str]]:
+def seed_certification(*, approve) -> list[tuple[str, str]]:
     """Universität Rheinstadt: approved 67 days ago, Mac and iPad in its base, the iOS qualification recorded, the
-    ACMT still missing — the dashboard shows the countdown."""
+    ACMT still missing — the dashboard shows the countdown. ``approve(account)`` is the reviewer's approval, which
+    the review floor above provides."""
     admin_email, tech_email = "it@uni-rheinstadt.example", "service@uni-rheinstadt.example"
     people = [
         ("Universität Rheinstadt: administrator", admin_email),
@@ -44,13 +46,11 @@ def seed_certification() -> list[tuple[str, str]]:
     Membership.objects.create(user=technician, organisation=organisation, role=Membership.Role.TECHNICIAN)
     minimum = ProgrammeRules.objects.get(country="DE").min_installed_base
     _seed(organisation, devices=max(minimum + 200, 1200), invoices_with_proof=14, prefix="KRW", complete=True)
-    reviewer = User.objects.filter(is_reviewer=True).first()
     account = account_get(organisation=organisation)
     if account.status == "draft":
         account = account_update(account=account, actor=admin, terms_accepted=True)
         account = account_submit(account=account, actor=admin)
-    review_start(account=account, reviewer=reviewer)
-    account = account_approve(account=account, reviewer=reviewer, credit_limit="50000.00")
+    account = approve(account)
     # as if approved 67 days ago: 23 days are left
     setup = timezone.localdate() - datetime.timedelta(days=67)
     account.setup_date = setup

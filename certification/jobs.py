@@ -9,12 +9,14 @@ from django.db import connection, transaction
 from django.db.models import Q
 from django_scopes import scopes_disabled
 
-from accounts.audit import audit_record_bulk
+from accounts.audit_actions import HOLD_PLACED, HOLD_RELEASED
 from accounts.holds import holds_place_bulk, holds_release_bulk
-from accounts.models import Account, Hold, Membership, Organisation, ProgrammeRules
-from accounts.notifications import notify_bulk
+from accounts.models import Account, Hold, Membership, Organisation
+from accounts.selectors import programme_rules_by_country
+from core.audit import audit_record_bulk
+from core.jobs import register_job
+from core.notifications import notify_bulk
 from eligibility.models import Device
-from ssa_portal.jobs import register_job
 
 from .models import QUALIFIES, Certification, ExamVoucher
 
@@ -39,8 +41,7 @@ def certification_deadlines(*, today: datetime.date) -> dict:
 
 
 def _run(today: datetime.date) -> dict:
-    rules = {r.country: r for r in ProgrammeRules.objects.all()}
-    default = rules.get("DE")
+    rules = programme_rules_by_country()
     accounts = {
         a["organisation_id"]: a
         for a in Account.objects.filter(status=Account.Status.APPROVED, certification_deadline__isnull=False).values(
@@ -76,8 +77,8 @@ def _run(today: datetime.date) -> dict:
     for org_id, account in accounts.items():
         if not missing[org_id]:
             continue
-        programme = rules.get(account["organisation__country"]) or default
-        days = sorted((programme.reminder_days if programme else None) or DEFAULT_REMINDER_DAYS)
+        programme = rules.get(account["organisation__country"], rules["DE"])
+        days = sorted(programme.reminder_days or DEFAULT_REMINDER_DAYS)
         days_left = (account["certification_deadline"] - today).days
         reached = [d for d in days if 0 < days_left <= d]
         if reached:
@@ -174,7 +175,7 @@ def _tell(today, accounts, missing, sent, placed, released, expiring, announced)
         audit.append(
             {
                 "organisation_id": org_id,
-                "action": "hold.placed",
+                "action": HOLD_PLACED,
                 "object_type": "accounts.hold",
                 "object_id": hold_id,
                 "object_repr": f"certification {line}",
@@ -195,7 +196,7 @@ def _tell(today, accounts, missing, sent, placed, released, expiring, announced)
         audit.append(
             {
                 "organisation_id": h["organisation_id"],
-                "action": "hold.released",
+                "action": HOLD_RELEASED,
                 "object_type": "accounts.hold",
                 "object_id": h["id"],
                 "object_repr": f"certification {h['product_line']}",

@@ -8,7 +8,16 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from accounts.audit import audit_record
+from certification.audit_actions import (
+    CERTIFICATION_DELETED,
+    CERTIFICATION_RECORDED,
+    VOUCHER_ASSIGNED,
+    VOUCHER_REDEEMED,
+    VOUCHERS_ISSUED_FREE,
+    VOUCHERS_REQUESTED,
+)
+from core.audit import audit_record
+from core.files import sniff_document
 
 from .models import Certification, CertificationKind, ExamVoucher, TrainingProgress
 
@@ -36,7 +45,7 @@ def vouchers_issue_free(*, organisation, count: int, actor=None) -> list[ExamVou
         audit_record(
             actor=actor,
             organisation=organisation,
-            action="vouchers.issued_free",
+            action=VOUCHERS_ISSUED_FREE,
             after={"codes": [v.code for v in vouchers]},
         )
     return vouchers
@@ -73,12 +82,11 @@ def certification_record(
     """Record a passed exam. Admins record for anyone; a technician only for themself. A qualifying
     certification lifts the certification hold for its product lines at once."""
     from accounts.models import Membership
-    from eligibility.files import sniff_document
 
     technician = _technician(organisation, technician_email)
     actor_membership = Membership.objects.filter(organisation=organisation, user=actor).first()
     if actor_membership is None or (not actor_membership.is_admin and technician != actor):
-        from ssa_portal.errors import PermissionDeniedError
+        from core.errors import PermissionDeniedError
 
         raise PermissionDeniedError(_("Technicians record their own certifications only."))
     if kind not in CertificationKind.values:
@@ -110,7 +118,7 @@ def certification_record(
     audit_record(
         actor=actor,
         organisation=organisation,
-        action="certification.recorded",
+        action=CERTIFICATION_RECORDED,
         obj=certification,
         after={
             "technician": technician.email,
@@ -135,7 +143,7 @@ def certification_record(
         audit_record(
             actor=actor,
             organisation=organisation,
-            action="voucher.redeemed",
+            action=VOUCHER_REDEEMED,
             obj=voucher,
             after={"certification": credential_id},
         )
@@ -148,7 +156,7 @@ def certification_delete(*, certification: Certification, actor) -> None:
     audit_record(
         actor=actor,
         organisation=certification.organisation,
-        action="certification.deleted",
+        action=CERTIFICATION_DELETED,
         obj=certification,
         before={
             "technician": certification.technician.email,
@@ -187,7 +195,7 @@ def voucher_assign(*, voucher: ExamVoucher, actor, technician_email: str) -> Exa
     audit_record(
         actor=actor,
         organisation=voucher.organisation,
-        action="voucher.assigned",
+        action=VOUCHER_ASSIGNED,
         obj=voucher,
         before=before,
         after={"assigned_to": technician.email},
@@ -217,7 +225,7 @@ def vouchers_request(*, organisation, actor, kind: str, quantity: int) -> list[E
     audit_record(
         actor=actor,
         organisation=organisation,
-        action="vouchers.requested",
+        action=VOUCHERS_REQUESTED,
         after={
             "kind": kind,
             "quantity": int(quantity),

@@ -9,10 +9,11 @@ from django.utils.translation import gettext as _
 from django.views.decorators.clickjacking import xframe_options_sameorigin
 from django.views.decorators.http import require_POST
 
-from accounts.decorators import org_permission_required
-from accounts.views import _form_errors_from
-from ssa_portal.errors import DomainError
-from ssa_portal.uploads import upload_limit
+from core.decorators import org_permission_required
+from core.errors import DomainError
+from core.files import private_file_response
+from core.forms import form_errors_from
+from core.uploads import upload_limit
 
 from . import selectors, services
 from .forms import CertificationForm, VoucherAssignForm, VoucherRequestForm
@@ -49,7 +50,7 @@ def team(request, org):
                 evidence=data["evidence"],
             )
         except ValidationError as exc:
-            _form_errors_from(exc, form)
+            form_errors_from(exc, form)
         except DomainError as exc:
             form.add_error(None, exc.detail)
         else:
@@ -130,8 +131,6 @@ def training_progress(request, org, module_id, step):
 @xframe_options_sameorigin
 def certification_evidence(request, org, certification_id):
     """The certificate document, privately: members of the organisation only."""
-    from eligibility.api.views import private_file_response
-
     from .models import Certification
 
     certification = Certification.objects.filter(organisation=request.organisation, pk=certification_id).first()

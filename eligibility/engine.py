@@ -12,12 +12,12 @@ from django.utils.formats import number_format
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
-from accounts.models import Account, ProductLine, ProgrammeRules
+from accounts.models import Account, ProductLine
+from accounts.selectors import programme_rules_for
 
 from .models import Device, EquipmentAttestation, Ownership, ProofOfPurchase, PurchaseSource
 
 APPLICANT_RULES = ("installed_base", "proof_of_purchase", "equipment", "terms")
-REVIEWER_RULES = ("service_history", "credit_line")
 
 # The conditions behind "counted", as expressions the database evaluates (also used by the device list).
 BOUGHT_FROM_APPLE = Q(purchase_source=PurchaseSource.APPLE)
@@ -81,12 +81,6 @@ class EligibilityResult:
 def n(value: int) -> str:
     """A count as the reader's language writes it (1.000 in German)."""
     return number_format(value, force_grouping=True)
-
-
-def programme_rules_for(organisation) -> ProgrammeRules:
-    """The organisation's country's rules; Germany's where its country has none."""
-    found = {r.country: r for r in ProgrammeRules.objects.filter(country__in=[organisation.country, "DE"])}
-    return found.get(organisation.country) or found.get("DE") or ProgrammeRules(country="DE")
 
 
 # The columns that decide counting, packed into one small integer per row: grouping by it is cheap.

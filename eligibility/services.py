@@ -11,11 +11,23 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django_scopes import scopes_disabled
 
-from accounts.audit import audit_changes, audit_record, snapshot
-from ssa_portal.errors import DomainError
+from core.audit import audit_changes, audit_record, snapshot
+from core.errors import DomainError
+from core.files import FileTooLarge, sniff_document
+from eligibility.audit_actions import (
+    DEVICE_CREATED,
+    DEVICE_DELETED,
+    DEVICE_IMPORT_FAILED,
+    DEVICE_IMPORT_FINISHED,
+    DEVICE_IMPORT_STARTED,
+    DEVICE_UPDATED,
+    EQUIPMENT_UPDATED,
+    PROOF_DELETED,
+    PROOF_REVIEWED,
+    PROOF_UPLOADED,
+)
 
 from . import validation as v
-from .files import FileTooLarge, sniff_document
 from .models import DEVICE_FIELDS, Device, DeviceImport, EquipmentAttestation, ProofOfPurchase
 
 MAX_IMPORT_BYTES = 50 * 1024 * 1024
@@ -106,7 +118,7 @@ def device_create(*, organisation, actor, data: dict) -> Device:
     audit_record(
         actor=actor,
         organisation=organisation,
-        action="device.created",
+        action=DEVICE_CREATED,
         obj=device,
         after=snapshot(device, DEVICE_FIELDS),
     )
@@ -131,7 +143,7 @@ def device_update(*, device: Device, actor, data: dict) -> Device:
     device.refresh_from_db()
     after = snapshot(device, DEVICE_FIELDS)
     audit_changes(
-        actor=actor, organisation=device.organisation, action="device.updated", obj=device, before=before, after=after
+        actor=actor, organisation=device.organisation, action=DEVICE_UPDATED, obj=device, before=before, after=after
     )
     return device
 
@@ -141,7 +153,7 @@ def device_delete(*, device: Device, actor) -> None:
     audit_record(
         actor=actor,
         organisation=device.organisation,
-        action="device.deleted",
+        action=DEVICE_DELETED,
         obj=device,
         before=snapshot(device, DEVICE_FIELDS),
     )
@@ -186,7 +198,7 @@ def proof_upload(
     audit_record(
         actor=actor,
         organisation=organisation,
-        action="proof.uploaded",
+        action=PROOF_UPLOADED,
         obj=proof,
         after={"invoice_number": invoice_number, "sha256": digest, "devices": linked},
     )
@@ -198,7 +210,7 @@ def proof_delete(*, proof: ProofOfPurchase, actor) -> None:
     audit_record(
         actor=actor,
         organisation=proof.organisation,
-        action="proof.deleted",
+        action=PROOF_DELETED,
         obj=proof,
         before={"invoice_number": proof.invoice_number, "sha256": proof.sha256},
     )
@@ -232,7 +244,7 @@ def equipment_save(*, organisation, actor, items: dict[str, dict], photos: dict 
         if photo is not None:
             content_type, _digest = sniff_document(photo, max_bytes=10 * 1024 * 1024)
             if content_type == "application/pdf":
-                from .files import UnsupportedFileType
+                from core.files import UnsupportedFileType
 
                 raise UnsupportedFileType(_("An evidence photo must be a JPEG or PNG image."))
             attestation.photo.save(photo.name or "photo", photo, save=False)
@@ -241,7 +253,7 @@ def equipment_save(*, organisation, actor, items: dict[str, dict], photos: dict 
         existing[item] = attestation
     after = {item: {"present": e.present, "detail": e.detail} for item, e in existing.items()}
     if before != after or photos:
-        audit_record(actor=actor, organisation=organisation, action="equipment.updated", before=before, after=after)
+        audit_record(actor=actor, organisation=organisation, action=EQUIPMENT_UPDATED, before=before, after=after)
     return list(existing.values())
 
 
@@ -269,7 +281,7 @@ def device_import_start(*, organisation, actor, upload) -> DeviceImport:
     audit_record(
         actor=actor,
         organisation=organisation,
-        action="device_import.started",
+        action=DEVICE_IMPORT_STARTED,
         obj=device_import,
         after={"file": device_import.original_name, "size": upload.size},
     )
@@ -292,7 +304,7 @@ def _import_failed(device_import: DeviceImport, failure: str) -> DeviceImport:
     audit_record(
         actor=device_import.created_by,
         organisation=device_import.organisation,
-        action="device_import.failed",
+        action=DEVICE_IMPORT_FAILED,
         obj=device_import,
         after={"failure": failure},
     )
@@ -368,7 +380,7 @@ def device_import_run(*, device_import: DeviceImport) -> DeviceImport:
     audit_record(
         actor=device_import.created_by,
         organisation=organisation,
-        action="device_import.finished",
+        action=DEVICE_IMPORT_FINISHED,
         obj=device_import,
         after={"rows": processed, "created": created, "updated": updated, "errors": report.count},
     )
@@ -392,7 +404,7 @@ def proof_review(*, proof: ProofOfPurchase, reviewer, status: str, reason: str =
     audit_record(
         actor=reviewer,
         organisation=proof.organisation,
-        action="proof.reviewed",
+        action=PROOF_REVIEWED,
         obj=proof,
         before=before,
         after={"status": status, "rejection_reason": proof.rejection_reason},

@@ -1,6 +1,6 @@
 from celery import shared_task
 
-from ssa_portal.tasks import OrganisationTask
+from core.taskbase import OrganisationTask
 
 from . import services
 from .models import DeviceImport

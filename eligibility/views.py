@@ -8,46 +8,28 @@ from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.clickjacking import xframe_options_sameorigin
 from django.views.decorators.http import require_POST
-from django_scopes import scope
 
 from accounts import lifecycle
-from accounts.decorators import org_permission_required, reviewer_required
-from accounts.models import Organisation, ProductLine
-from accounts.views import _form_errors_from
-from ssa_portal.errors import DomainError
-from ssa_portal.uploads import upload_limit
+from accounts.models import ProductLine
+from core.decorators import org_permission_required
+from core.errors import DomainError
+from core.files import MAX_DOCUMENT_BYTES, private_file_response
+from core.forms import form_errors_from
+from core.uploads import upload_limit
 
 from . import selectors, services
-from .api.views import private_file_response
+from .application import account_submit
+from .charts import installed_base_chart
 from .engine import eligibility_evaluate
-from .files import MAX_DOCUMENT_BYTES
 from .forms import DeviceForm, EquipmentForm, ImportForm, ProofForm, TermsForm
 from .models import DeviceImport, NotCountedReason
 from .selectors import device_not_counted_reasons
 
 
-def _chart(result) -> list[dict]:
-    """Bars for the installed base by product line: counted of total, scaled to the largest line."""
-    totals = result.counts["total_by_product_line"]
-    counted = result.counts["by_product_line"]
-    largest = max(totals.values()) if totals else 0
-    return [
-        {
-            "line": line,
-            "label": label,
-            "total": totals.get(line, 0),
-            "counted": counted.get(line, 0),
-            "total_pct": round(100 * totals.get(line, 0) / largest) if largest else 0,
-            "counted_pct": round(100 * counted.get(line, 0) / largest) if largest else 0,
-        }
-        for line, label in ProductLine.choices
-    ]
-
-
 def _context(request, **extra):
     result = eligibility_evaluate(organisation=request.organisation)
     account = lifecycle.account_get(organisation=request.organisation)
-    return {"result": result, "account": account, "chart": _chart(result), **extra}
+    return {"result": result, "account": account, "chart": installed_base_chart(result), **extra}
 
 
 @org_permission_required("devices.view")
@@ -72,7 +54,7 @@ def inventory(request, org):
                 organisation=organisation, actor=request.user, data=device_form.cleaned_data
             )
         except ValidationError as exc:
-            _form_errors_from(exc, device_form)
+            form_errors_from(exc, device_form)
         else:
             messages.success(request, _("Device %(serial)s has been added.") % {"serial": device.serial_number})
             return redirect("eligibility:inventory", org=org)
@@ -168,7 +150,7 @@ def proofs(request, org):
                 supplier=data["supplier"],
             )
         except ValidationError as exc:
-            _form_errors_from(exc, form)
+            form_errors_from(exc, form)
         except DomainError as exc:
             form.add_error("file", exc.detail)
         else:
@@ -217,7 +199,7 @@ def equipment(request, org):
                 organisation=request.organisation, actor=request.user, items=form.items(), photos=form.photos()
             )
         except ValidationError as exc:
-            _form_errors_from(exc, form)
+            form_errors_from(exc, form)
         except DomainError as exc:
             form.add_error(None, exc.detail)
         else:
@@ -273,24 +255,10 @@ def submit(request, org):
     account = lifecycle.account_get(organisation=request.organisation)
     if request.method == "POST":
         try:
-            lifecycle.account_submit(account=account, actor=request.user)
+            account_submit(account=account, actor=request.user)
         except DomainError as exc:
             messages.error(request, exc.detail)
         else:
             messages.success(request, _("Your application has been submitted. The Apple reviewers will be in touch."))
             return redirect("eligibility:application", org=org)
     return render(request, "eligibility/submit.html", _context(request))
-
-
-@reviewer_required
-@xframe_options_sameorigin
-def review_proof_file(request, org, proof_id):
-    """Reviewers open an organisation's proofs here; the scope is opened explicitly for that organisation."""
-    organisation = Organisation.objects.filter(slug=org).first()
-    if organisation is None:
-        raise Http404
-    with scope(organisation=organisation):
-        proof = selectors.proof_get(organisation=organisation, proof_id=proof_id)
-        return private_file_response(
-            proof.file, content_type=proof.content_type, filename=proof.original_name, inline=True
-        )

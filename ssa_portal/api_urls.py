@@ -5,6 +5,6 @@ from django.urls import include, path
 urlpatterns = [
     path("", include("accounts.api.urls")),
     path("", include("eligibility.api.urls")),
-    path("", include("accounts.api.review_urls")),
     path("", include("certification.api.urls")),
+    path("", include("review.api.urls")),
 ]

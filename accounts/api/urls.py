@@ -6,5 +6,4 @@ urlpatterns = [
     path("organisations/", views.OrganisationListCreateApi.as_view(), name="api_organisations"),
     path("orgs/<slug:org>/members/", views.MemberListCreateApi.as_view(), name="api_members"),
     path("orgs/<slug:org>/account/", views.AccountApi.as_view(), name="api_account"),
-    path("orgs/<slug:org>/account/submit/", views.AccountSubmitApi.as_view(), name="api_account_submit"),
 ]

@@ -1,12 +1,8 @@
-from django.core.exceptions import ValidationError as DjangoValidationError
 from drf_spectacular.utils import extend_schema
 from rest_framework import generics, status
-from rest_framework.exceptions import ValidationError
 from rest_framework.response import Response
-from rest_framework.views import APIView
 
 from accounts import lifecycle, selectors, services
-from accounts.api.permissions import OrgApiMixin
 from accounts.api.serializers import (
     AccountSerializer,
     AccountUpdateSerializer,
@@ -17,13 +13,7 @@ from accounts.api.serializers import (
     OrganisationSerializer,
 )
 from accounts.holds import open_holds
-
-
-def raise_as_api_error(exc: DjangoValidationError):
-    """A service's ValidationError in the contract's 400 shape."""
-    if hasattr(exc, "error_dict"):
-        raise ValidationError(exc.message_dict) from exc
-    raise ValidationError({"non_field_errors": exc.messages}) from exc
+from core.api import OrgApiMixin
 
 
 class OrganisationListCreateApi(generics.GenericAPIView):
@@ -45,10 +35,7 @@ class OrganisationListCreateApi(generics.GenericAPIView):
     def post(self, request):
         payload = OrganisationCreateSerializer(data=request.data)
         payload.is_valid(raise_exception=True)
-        try:
-            organisation = services.organisation_create(creator=request.user, **payload.validated_data)
-        except DjangoValidationError as exc:
-            raise_as_api_error(exc)
+        organisation = services.organisation_create(creator=request.user, **payload.validated_data)
         data = OrganisationSerializer(organisation, context={"roles": {organisation.pk: "admin"}}).data
         return Response(data, status=status.HTTP_201_CREATED)
 
@@ -66,12 +53,9 @@ class MemberListCreateApi(OrgApiMixin, generics.ListAPIView):
     def post(self, request, org):
         payload = MemberInviteSerializer(data=request.data)
         payload.is_valid(raise_exception=True)
-        try:
-            membership, invitation = services.member_invite(
-                organisation=self.organisation, inviter=request.user, **payload.validated_data
-            )
-        except DjangoValidationError as exc:
-            raise_as_api_error(exc)
+        membership, invitation = services.member_invite(
+            organisation=self.organisation, inviter=request.user, **payload.validated_data
+        )
         result = {
             "email": membership.user.email if membership else invitation.email,
             "role": membership.role if membership else invitation.role,
@@ -100,16 +84,3 @@ class AccountApi(OrgApiMixin, generics.GenericAPIView):
         account = lifecycle.account_get(organisation=self.organisation)
         account = lifecycle.account_update(account=account, actor=request.user, **payload.validated_data)
         return self._response(account)
-
-
-class AccountSubmitApi(OrgApiMixin, APIView):
-    """Submit the application: 200, or 409 ``not_eligible`` with the eligibility result."""
-
-    required_actions = {"POST": "account.change"}
-    serializer_class = AccountSerializer
-
-    @extend_schema(request=None, responses={200: AccountSerializer})
-    def post(self, request, org):
-        account = lifecycle.account_get(organisation=self.organisation)
-        account = lifecycle.account_submit(account=account, actor=request.user)
-        return Response(AccountSerializer(account, context={"holds": open_holds(organisation=self.organisation)}).data)

@@ -1,4 +1,3 @@
-from django.core.exceptions import ValidationError as DjangoValidationError
 from django.http import Http404
 from drf_spectacular.utils import extend_schema
 from rest_framework import generics, status
@@ -6,8 +5,6 @@ from rest_framework.parsers import FormParser, JSONParser, MultiPartParser
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from accounts.api.permissions import OrgApiMixin
-from accounts.api.views import raise_as_api_error
 from certification import selectors, services
 from certification.api.serializers import (
     CertificationInputSerializer,
@@ -19,6 +16,7 @@ from certification.api.serializers import (
     VoucherSerializer,
 )
 from certification.models import Certification, ExamVoucher
+from core.api import OrgApiMixin
 
 
 class TechnicianListApi(OrgApiMixin, generics.ListAPIView):
@@ -52,19 +50,16 @@ class CertificationListCreateApi(OrgApiMixin, generics.ListAPIView):
         payload = CertificationInputSerializer(data=request.data)
         payload.is_valid(raise_exception=True)
         data = payload.validated_data
-        try:
-            certification = services.certification_record(
-                organisation=self.organisation,
-                actor=request.user,
-                technician_email=data["technician"],
-                kind=data["kind"],
-                credential_id=data["credential_id"],
-                passed_on=data["passed_on"],
-                expires_on=data.get("expires_on"),
-                evidence=data.get("evidence"),
-            )
-        except DjangoValidationError as exc:
-            raise_as_api_error(exc)
+        certification = services.certification_record(
+            organisation=self.organisation,
+            actor=request.user,
+            technician_email=data["technician"],
+            kind=data["kind"],
+            credential_id=data["credential_id"],
+            passed_on=data["passed_on"],
+            expires_on=data.get("expires_on"),
+            evidence=data.get("evidence"),
+        )
         return Response(CertificationSerializer(certification).data, status=status.HTTP_201_CREATED)
 
 
@@ -97,12 +92,9 @@ class VoucherRequestApi(OrgApiMixin, APIView):
     def post(self, request, org):
         payload = VoucherRequestSerializer(data=request.data)
         payload.is_valid(raise_exception=True)
-        try:
-            vouchers = services.vouchers_request(
-                organisation=self.organisation, actor=request.user, **payload.validated_data
-            )
-        except DjangoValidationError as exc:
-            raise_as_api_error(exc)
+        vouchers = services.vouchers_request(
+            organisation=self.organisation, actor=request.user, **payload.validated_data
+        )
         return Response(VoucherSerializer(vouchers, many=True).data, status=status.HTTP_201_CREATED)
 
 
@@ -116,12 +108,9 @@ class VoucherAssignApi(OrgApiMixin, APIView):
             raise Http404
         payload = VoucherAssignSerializer(data=request.data)
         payload.is_valid(raise_exception=True)
-        try:
-            voucher = services.voucher_assign(
-                voucher=voucher, actor=request.user, technician_email=payload.validated_data["technician"]
-            )
-        except DjangoValidationError as exc:
-            raise_as_api_error(exc)
+        voucher = services.voucher_assign(
+            voucher=voucher, actor=request.user, technician_email=payload.validated_data["technician"]
+        )
         return Response(VoucherSerializer(voucher).data)
 
 

@@ -21,4 +21,5 @@ urlpatterns = [
     path("orgs/<slug:org>/proofs/<int:proof_id>/file/", views.ProofFileApi.as_view(), name="api_proof_file"),
     path("orgs/<slug:org>/equipment/", views.EquipmentApi.as_view(), name="api_equipment"),
     path("orgs/<slug:org>/eligibility/", views.EligibilityApi.as_view(), name="api_eligibility"),
+    path("orgs/<slug:org>/account/submit/", views.AccountSubmitApi.as_view(), name="api_account_submit"),
 ]

@@ -1,14 +1,16 @@
-from django.core.exceptions import ValidationError as DjangoValidationError
-from django.http import FileResponse, Http404
+from django.http import Http404
 from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import generics, status
 from rest_framework.parsers import FormParser, MultiPartParser
 from rest_framework.response import Response
-from rest_framework.throttling import UserRateThrottle
 from rest_framework.views import APIView
 
-from accounts.api.permissions import OrgApiMixin
-from accounts.api.views import raise_as_api_error
+from accounts.api.serializers import AccountSerializer
+from accounts.holds import open_holds
+from accounts.lifecycle import account_get
+from core.api import OrgApiMixin, UploadThrottle
+from core.files import MAX_DOCUMENT_BYTES, private_file_response
+from core.uploads import check_declared_length
 from eligibility import selectors, services
 from eligibility.api.serializers import (
     DeviceImportSerializer,
@@ -20,27 +22,9 @@ from eligibility.api.serializers import (
     ProofSerializer,
     ProofUploadSerializer,
 )
+from eligibility.application import account_submit
 from eligibility.engine import eligibility_evaluate
-from eligibility.files import MAX_DOCUMENT_BYTES
 from eligibility.models import EquipmentAttestation
-from ssa_portal.uploads import check_declared_length
-
-
-class UploadThrottle(UserRateThrottle):
-    scope = "upload"
-
-
-def private_file_response(field_file, *, content_type: str, filename: str, inline: bool) -> FileResponse:
-    response = FileResponse(
-        field_file.open("rb"), content_type=content_type, as_attachment=not inline, filename=filename
-    )
-    response["X-Content-Type-Options"] = "nosniff"
-    response["Cache-Control"] = "private, no-store"
-    response["Content-Security-Policy"] = (
-        "default-src 'none'; img-src 'self'; style-src 'unsafe-inline'; frame-ancestors 'self'"
-    )
-    response["X-Frame-Options"] = "SAMEORIGIN"
-    return response
 
 
 class DeviceListCreateApi(OrgApiMixin, generics.ListAPIView):
@@ -68,10 +52,7 @@ class DeviceListCreateApi(OrgApiMixin, generics.ListAPIView):
 
     @extend_schema(request=DeviceInputSerializer, responses={201: DeviceSerializer})
     def post(self, request, org):
-        try:
-            device = services.device_create(organisation=self.organisation, actor=request.user, data=dict(request.data))
-        except DjangoValidationError as exc:
-            raise_as_api_error(exc)
+        device = services.device_create(organisation=self.organisation, actor=request.user, data=dict(request.data))
         device = selectors.device_get_by_serial(organisation=self.organisation, serial=device.serial_number)
         return Response(DeviceSerializer(device).data, status=status.HTTP_201_CREATED)
 
@@ -92,10 +73,7 @@ class DeviceDetailApi(OrgApiMixin, APIView):
     @extend_schema(request=DeviceInputSerializer(partial=True), responses=DeviceSerializer)
     def patch(self, request, org, serial_number):
         device = self.get_device(serial_number)
-        try:
-            device = services.device_update(device=device, actor=request.user, data=dict(request.data))
-        except DjangoValidationError as exc:
-            raise_as_api_error(exc)
+        device = services.device_update(device=device, actor=request.user, data=dict(request.data))
         return Response(DeviceSerializer(self.get_device(device.serial_number)).data)
 
     @extend_schema(responses={204: None})
@@ -171,17 +149,14 @@ class ProofListCreateApi(OrgApiMixin, generics.ListAPIView):
         payload = ProofUploadSerializer(data=request.data)
         payload.is_valid(raise_exception=True)
         data = payload.validated_data
-        try:
-            proof = services.proof_upload(
-                organisation=self.organisation,
-                actor=request.user,
-                upload=data["file"],
-                invoice_number=data["invoice_number"],
-                invoice_date=data.get("invoice_date"),
-                supplier=data.get("supplier", ""),
-            )
-        except DjangoValidationError as exc:
-            raise_as_api_error(exc)
+        proof = services.proof_upload(
+            organisation=self.organisation,
+            actor=request.user,
+            upload=data["file"],
+            invoice_number=data["invoice_number"],
+            invoice_date=data.get("invoice_date"),
+            supplier=data.get("supplier", ""),
+        )
         return Response(
             ProofSerializer(selectors.proof_get(organisation=self.organisation, proof_id=proof.pk)).data,
             status=status.HTTP_201_CREATED,
@@ -240,10 +215,7 @@ class EquipmentApi(OrgApiMixin, APIView):
         unknown = set(request.data) - set(EquipmentAttestation.Item.values) if isinstance(request.data, dict) else set()
         if unknown:
             return Response({name: ["Unknown equipment item."] for name in unknown}, status=400)
-        try:
-            services.equipment_save(organisation=self.organisation, actor=request.user, items=payload.validated_data)
-        except DjangoValidationError as exc:
-            raise_as_api_error(exc)
+        services.equipment_save(organisation=self.organisation, actor=request.user, items=payload.validated_data)
         return Response(self._data())
 
 
@@ -256,3 +228,16 @@ class EligibilityApi(OrgApiMixin, APIView):
     @extend_schema(responses=EligibilitySerializer)
     def get(self, request, org):
         return Response(eligibility_evaluate(organisation=self.organisation).as_api())
+
+
+class AccountSubmitApi(OrgApiMixin, APIView):
+    """Submit the application: 200, or 409 ``not_eligible`` with the eligibility result."""
+
+    required_actions = {"POST": "account.change"}
+    serializer_class = AccountSerializer
+
+    @extend_schema(request=None, responses={200: AccountSerializer})
+    def post(self, request, org):
+        account = account_get(organisation=self.organisation)
+        account = account_submit(account=account, actor=request.user)
+        return Response(AccountSerializer(account, context={"holds": open_holds(organisation=self.organisation)}).data)

@@ -42,18 +42,20 @@ INSTALLED_APPS = [
     "allauth",
     "allauth.account",
     "allauth.mfa",
+    "core",
     "accounts",
     "eligibility",
     "certification",
     "repairs",
     "parts",
     "support",
+    "review",
 ]
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
-    "ssa_portal.middleware.ContentSecurityPolicyMiddleware",
+    "core.middleware.ContentSecurityPolicyMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
@@ -62,10 +64,10 @@ MIDDLEWARE = [
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "allauth.account.middleware.AccountMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
-    "accounts.middleware.UserLanguageMiddleware",
-    "accounts.middleware.AuditContextMiddleware",
+    "core.middleware.UserLanguageMiddleware",
+    "core.middleware.AuditContextMiddleware",
     "accounts.middleware.TwoFactorRequiredMiddleware",
-    "accounts.middleware.TenantMiddleware",
+    "core.tenancy.TenantMiddleware",
 ]
 
 ROOT_URLCONF = "ssa_portal.urls"
@@ -137,16 +139,16 @@ for _option in ("unacked_restore_interval", "unacked_restore_throttle"):
 CELERY_TASK_DEFAULT_QUEUE = "ssa"
 CELERY_BEAT_SCHEDULER = "django_celery_beat.schedulers:DatabaseScheduler"
 CELERY_TIMEZONE = "Europe/Berlin"
-CELERY_IMPORTS = ["ssa_portal.tasks"]
+CELERY_IMPORTS = ["core.tasks"]
 # Periodic jobs; beat (one instance) copies these into django-celery-beat's tables, where operators may adjust them.
 CELERY_BEAT_SCHEDULE = {
     "notification-emails": {
-        "task": "ssa_portal.tasks.run_periodic_job",
+        "task": "core.tasks.run_periodic_job",
         "schedule": 600.0,
         "args": ["notification_emails"],
     },
     "certification-deadlines": {
-        "task": "ssa_portal.tasks.run_periodic_job",
+        "task": "core.tasks.run_periodic_job",
         "schedule": crontab(hour=6, minute=0),
         "args": ["certification_deadlines"],
     },
@@ -154,6 +156,12 @@ CELERY_BEAT_SCHEDULE = {
 
 # --- Auth -----------------------------------------------------------------------------------------------------
 AUTH_USER_MODEL = "accounts.User"
+# The tenant, and the two lookups the kernel's tenancy middleware asks the accounts layer for.
+TENANT_MODEL = "accounts.Organisation"
+TENANCY = {
+    "MEMBERSHIP": "accounts.selectors.membership_get",
+    "TOKEN_USER": "accounts.services.api_token_authenticate",
+}
 AUTHENTICATION_BACKENDS = [
     "django.contrib.auth.backends.ModelBackend",
     "allauth.account.auth_backends.AuthenticationBackend",
@@ -228,9 +236,9 @@ REST_FRAMEWORK = {
         "rest_framework.authentication.SessionAuthentication",
     ],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
-    "DEFAULT_PAGINATION_CLASS": "ssa_portal.api.Pagination",
+    "DEFAULT_PAGINATION_CLASS": "core.api.Pagination",
     "PAGE_SIZE": 50,
-    "EXCEPTION_HANDLER": "ssa_portal.api.exception_handler",
+    "EXCEPTION_HANDLER": "core.api.exception_handler",
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
     "DEFAULT_THROTTLE_CLASSES": [
         "rest_framework.throttling.AnonRateThrottle",

@@ -3,8 +3,14 @@ from django.core.exceptions import ValidationError
 from django.db import DatabaseError, connection, transaction
 from django_scopes import scope, scopes_disabled
 
-from accounts.audit import audit_record
-from accounts.models import AuditEntry
+from core.audit import AuditAction, audit_record
+from core.models import AuditEntry
+
+TEST_THING = AuditAction("test.thing", "%(actor)s did a test thing")
+OTHER_ORG_THING = AuditAction("secret.other_org", "%(actor)s did something elsewhere")
+OWN_ORG_THING = AuditAction("visible.own_org", "%(actor)s did something here")
+A_THING = AuditAction("a.thing", "%(actor)s did a")
+B_THING = AuditAction("b.thing", "%(actor)s did b")
 
 
 @pytest.mark.django_db
@@ -27,7 +33,7 @@ def test_audit_records_who_what_before_after_and_ip(client, admin, organisation)
 @pytest.mark.django_db
 def test_audit_entries_cannot_be_changed_through_the_orm(organisation, admin):
     with scope(organisation=organisation):
-        entry = audit_record(actor=admin, organisation=organisation, action="test.thing")
+        entry = audit_record(actor=admin, organisation=organisation, action=TEST_THING)
         entry.action = "tampered"
         with pytest.raises(ValidationError):
             entry.save()
@@ -35,11 +41,22 @@ def test_audit_entries_cannot_be_changed_through_the_orm(organisation, admin):
             entry.delete()
 
 
+@pytest.mark.django_db
+def test_an_audit_action_is_typed_never_a_free_string(organisation, admin):
+    with scope(organisation=organisation), pytest.raises(TypeError):
+        audit_record(actor=admin, organisation=organisation, action="organisation.updated")
+
+
+def test_an_audit_action_key_is_declared_once():
+    with pytest.raises(ValueError):
+        AuditAction("test.thing", "a second sentence for the same key")
+
+
 @pytest.mark.postgres
 @pytest.mark.django_db
 def test_the_database_refuses_updates_and_deletes_of_audit_entries(organisation, admin):
     with scope(organisation=organisation):
-        entry = audit_record(actor=admin, organisation=organisation, action="test.thing")
+        entry = audit_record(actor=admin, organisation=organisation, action=TEST_THING)
     for sql in [
         "UPDATE accounts_auditentry SET action = 'x' WHERE id = %s",
         "DELETE FROM accounts_auditentry WHERE id = %s",
@@ -55,9 +72,9 @@ def test_admins_see_their_trail_and_technicians_do_not(
     client, admin, technician, organisation, other_organisation, outsider
 ):
     with scope(organisation=other_organisation):
-        audit_record(actor=outsider, organisation=other_organisation, action="secret.other_org")
+        audit_record(actor=outsider, organisation=other_organisation, action=OTHER_ORG_THING)
     with scope(organisation=organisation):
-        audit_record(actor=admin, organisation=organisation, action="visible.own_org")
+        audit_record(actor=admin, organisation=organisation, action=OWN_ORG_THING)
     client.force_login(admin)
     page = client.get("/o/schulamt-nord/audit/").content.decode()
     assert "visible.own_org" in page and "secret.other_org" not in page
@@ -68,9 +85,9 @@ def test_admins_see_their_trail_and_technicians_do_not(
 @pytest.mark.django_db
 def test_reviewers_see_every_organisations_trail(client, reviewer, organisation, other_organisation, admin, outsider):
     with scope(organisation=other_organisation):
-        audit_record(actor=outsider, organisation=other_organisation, action="b.thing")
+        audit_record(actor=outsider, organisation=other_organisation, action=B_THING)
     with scope(organisation=organisation):
-        audit_record(actor=admin, organisation=organisation, action="a.thing")
+        audit_record(actor=admin, organisation=organisation, action=A_THING)
     client.force_login(reviewer)
     page = client.get("/review/audit/").content.decode()
     assert "a.thing" in page and "b.thing" in page
@@ -81,9 +98,9 @@ def test_reviewers_filter_the_trail_by_organisation(
     client, reviewer, organisation, other_organisation, admin, outsider
 ):
     with scope(organisation=other_organisation):
-        audit_record(actor=outsider, organisation=other_organisation, action="b.thing")
+        audit_record(actor=outsider, organisation=other_organisation, action=B_THING)
     with scope(organisation=organisation):
-        audit_record(actor=admin, organisation=organisation, action="a.thing")
+        audit_record(actor=admin, organisation=organisation, action=A_THING)
     client.force_login(reviewer)
     page = client.get("/review/audit/?organisation=klinikum-sued").content.decode()
     assert "b.thing" in page and "a.thing" not in page

@@ -12,9 +12,9 @@ import pytest
 from django.urls import URLPattern, URLResolver, get_resolver
 from django_scopes import scopes_disabled
 
-from accounts.decorators import action_for
 from accounts.models import ApiToken, Invitation, Membership
-from accounts.permissions import can
+from core.decorators import action_for
+from core.permissions import can
 
 METHODS = ["get", "post", "put", "patch", "delete"]
 REFUSED = {302, 401, 403, 404}

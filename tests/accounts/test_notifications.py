@@ -1,8 +1,8 @@
 import pytest
 from django.core import mail
 
-from accounts.models import Notification
-from accounts.notifications import notification_email_send, notify
+from core.models import Notification
+from core.notifications import notification_email_send, notify
 from tests.accounts.factories import UserFactory
 
 

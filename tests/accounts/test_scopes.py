@@ -1,7 +1,8 @@
 import pytest
 from django_scopes import ScopeError, scope
 
-from accounts.models import AuditEntry, Invitation
+from accounts.models import Invitation
+from core.models import AuditEntry
 
 
 @pytest.mark.django_db

@@ -4,7 +4,8 @@ from django.core.exceptions import ValidationError
 from django_scopes import scope, scopes_disabled
 
 from accounts import services
-from accounts.models import AuditEntry, Invitation, Membership, Notification
+from accounts.models import Invitation, Membership
+from core.models import AuditEntry, Notification
 from tests.accounts.factories import UserFactory
 
 

@@ -2,7 +2,8 @@ import pytest
 from django.core import mail
 from django_scopes import scope
 
-from accounts.models import AuditEntry, Membership, Organisation
+from accounts.models import Membership, Organisation
+from core.models import AuditEntry
 from tests.accounts.factories import UserFactory
 
 

@@ -3,10 +3,11 @@ import datetime
 import pytest
 from django_scopes import scope
 
-from accounts.models import Account, AuditEntry, Hold
+from accounts.models import Account, Hold
 from accounts.services import api_token_create
 from certification.models import ExamVoucher, TrainingModule
 from certification.services import vouchers_issue_free
+from core.models import AuditEntry
 from eligibility.models import Device
 from tests.eligibility import files as f
 

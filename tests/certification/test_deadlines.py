@@ -7,10 +7,11 @@ import pytest
 from django.core import mail
 from django_scopes import scope, scopes_disabled
 
-from accounts.models import Account, Hold, Notification
+from accounts.models import Account, Hold
 from certification.jobs import certification_deadlines
 from certification.models import Certification, ReminderSent
 from certification.services import certification_record
+from core.models import Notification
 from eligibility.models import Device
 from tests.eligibility import files as f
 
@@ -163,7 +164,7 @@ def test_expiring_certifications_are_announced_once(approved, admin, technician,
 
 
 def test_technicians_record_only_their_own(approved, admin, technician):
-    from ssa_portal.errors import PermissionDeniedError
+    from core.errors import PermissionDeniedError
 
     with scope(organisation=approved), pytest.raises(PermissionDeniedError):
         certification_record(

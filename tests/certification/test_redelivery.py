@@ -13,8 +13,9 @@ import pytest
 from django.db import connection
 from django_scopes import scopes_disabled
 
-from accounts.models import Account, AuditEntry, Hold, Notification
+from accounts.models import Account, Hold
 from certification.models import ReminderSent
+from core.models import AuditEntry, Notification
 from eligibility.models import Device
 from tests.eligibility import files as f
 
@@ -69,8 +70,8 @@ def wait_for(check, seconds: float, what: str):
 @pytest.mark.redis
 @pytest.mark.django_db(transaction=True)
 def test_a_killed_deadline_job_is_redelivered_and_finishes_once(organisation, admin, tmp_path, settings):
+    from core.tasks import run_periodic_job
     from ssa_portal.celery import app
-    from ssa_portal.tasks import run_periodic_job
 
     deadline = datetime.date(2026, 3, 1)
     with scopes_disabled():

@@ -14,10 +14,11 @@ from django.utils import timezone
 from django_scopes import scope, scopes_disabled
 from playwright.sync_api import expect
 
-from accounts.models import Account, AuditEntry, Hold
+from accounts.models import Account, Hold
 from certification.jobs import certification_deadlines
 from certification.models import Certification, ExamVoucher, TrainingModule, TrainingProgress
 from certification.services import vouchers_issue_free
+from core.models import AuditEntry
 from eligibility.models import Device
 from tests.e2e.conftest import sign_in_browser_as
 from tests.eligibility import files as f

@@ -18,7 +18,9 @@ from django_scopes import scope, scopes_disabled
 from playwright.sync_api import expect
 
 from accounts import lifecycle
-from accounts.models import Account, AccountMessage, AuditEntry, Notification, ProgrammeRules
+from accounts.models import Account, AccountMessage, ProgrammeRules
+from core.models import AuditEntry, Notification
+from eligibility import application
 from eligibility import services as eligibility_services
 from eligibility.models import EquipmentAttestation, ProofOfPurchase
 from tests.accounts.factories import UserFactory, give_totp
@@ -84,7 +86,7 @@ def _submitted_application(organisation, admin) -> None:
             contact_email="it-leitung@schulamt-nord.example",
             apple_customer_number="DE-4711",
         )
-        lifecycle.account_submit(account=account, actor=admin)
+        application.account_submit(account=account, actor=admin)
 
 
 def _invoice_pdf(invoice: str) -> bytes:

@@ -2,8 +2,9 @@ import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django_scopes import scope
 
-from accounts.models import Account, AuditEntry, Notification, ProgrammeRules
+from accounts.models import Account, ProgrammeRules
 from accounts.services import api_token_create
+from core.models import AuditEntry, Notification
 from eligibility.models import Device, EquipmentAttestation
 from tests.eligibility import files as f
 

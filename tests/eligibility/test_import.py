@@ -7,8 +7,8 @@ import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django_scopes import scope
 
+from core.files import FileTooLarge
 from eligibility import services
-from eligibility.files import FileTooLarge
 from eligibility.models import Device, DeviceImport
 from tests.eligibility import files as f
 

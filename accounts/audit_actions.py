@@ -1,0 +1,140 @@
+"""The decisions and changes of the accounts layer, each with the sentence the audit trail reads as."""
+
+from django.utils.translation import gettext_lazy as _
+
+from core.audit import BOOL, CHOICE, DATE, MONEY, AuditAction
+
+from .models import Account, Hold, Membership, ProductLine
+
+ROLE = dict(Membership.Role.choices)
+HOLD_REASON = dict(Hold.Reason.choices)
+PRODUCT_LINE = dict(ProductLine.choices)
+STATUS = dict(Account.Status.choices)
+
+ACCOUNT_FIELD_LABELS = {
+    "status": _("status"),
+    "contact_name": _("contact person"),
+    "contact_email": _("contact email"),
+    "contact_phone": _("contact phone"),
+    "apple_customer_number": _("Apple customer number"),
+    "terms_accepted": _("programme terms accepted"),
+    "credit_limit": _("credit limit"),
+    "account_number": _("account number"),
+    "setup_date": _("account setup date"),
+    "certification_deadline": _("certification deadline"),
+}
+ACCOUNT_FORMATS = {
+    "credit_limit": MONEY,
+    "setup_date": DATE,
+    "certification_deadline": DATE,
+    "terms_accepted": BOOL,
+    "status": CHOICE,
+}
+_account = {"formats": ACCOUNT_FORMATS, "labels": ACCOUNT_FIELD_LABELS, "choices": {"status": STATUS}}
+
+USER_REVIEWER_GRANTED = AuditAction("user.reviewer_granted", _("%(actor)s made %(object)s a platform reviewer"))
+ORGANISATION_CREATED = AuditAction("organisation.created", _("%(actor)s created the organisation %(name)s"))
+ORGANISATION_UPDATED = AuditAction(
+    "organisation.updated",
+    _("%(actor)s changed the organisation's details"),
+    labels={
+        "name": _("name"),
+        "federal_state": _("federal state"),
+        "address": _("address"),
+        "vat_id": _("VAT id"),
+        "language": _("correspondence language"),
+        "country": _("country"),
+    },
+)
+MEMBERSHIP_CREATED = AuditAction(
+    "membership.created",
+    _("%(actor)s added %(user)s as %(role)s"),
+    formats={"role": CHOICE},
+    choices={"role": ROLE},
+)
+MEMBERSHIP_ROLE_CHANGED = AuditAction(
+    "membership.role_changed",
+    _("%(actor)s made %(user)s %(role)s"),
+    formats={"role": CHOICE},
+    choices={"role": ROLE},
+    labels={"role": _("role")},
+)
+MEMBERSHIP_REMOVED = AuditAction(
+    "membership.removed",
+    _("%(actor)s removed %(user)s (%(role)s) from the organisation"),
+    formats={"role": CHOICE},
+    choices={"role": ROLE},
+)
+INVITATION_CREATED = AuditAction(
+    "invitation.created",
+    _("%(actor)s invited %(email)s as %(role)s"),
+    formats={"role": CHOICE},
+    choices={"role": ROLE},
+)
+INVITATION_ACCEPTED = AuditAction(
+    "invitation.accepted",
+    _("%(actor)s accepted the invitation as %(role)s"),
+    formats={"role": CHOICE},
+    choices={"role": ROLE},
+)
+INVITATION_REVOKED = AuditAction("invitation.revoked", _("%(actor)s withdrew the invitation of %(email)s"))
+API_TOKEN_CREATED = AuditAction("api_token.created", _("%(actor)s created the API token “%(name)s”"))
+API_TOKEN_REVOKED = AuditAction("api_token.revoked", _("%(actor)s revoked the API token “%(name)s”"))
+
+ACCOUNT_UPDATED = AuditAction("account.updated", _("%(actor)s changed the application"), **_account, timeline=True)
+
+ACCOUNT_SUBMITTED = AuditAction(
+    "account.submitted", _("%(actor)s submitted the application"), **_account, timeline=True
+)
+
+ACCOUNT_REVIEW_STARTED = AuditAction(
+    "account.review_started", _("%(actor)s started the review"), **_account, timeline=True
+)
+
+ACCOUNT_INFO_REQUESTED = AuditAction(
+    "account.info_requested",
+    _("%(actor)s asked the applicant for more information"),
+    **_account,
+    timeline=True,
+)
+
+ACCOUNT_APPROVED = AuditAction(
+    "account.approved",
+    _("%(actor)s approved the application; credit line %(credit_limit)s, account number %(account_number)s"),
+    **_account,
+    timeline=True,
+)
+
+ACCOUNT_REJECTED = AuditAction(
+    "account.rejected",
+    _("%(actor)s rejected the application: %(rejection_reason)s"),
+    **_account,
+    timeline=True,
+)
+
+ACCOUNT_SUSPENDED = AuditAction(
+    "account.suspended",
+    _("%(actor)s suspended the account: %(suspension_reason)s"),
+    **_account,
+    timeline=True,
+)
+
+ACCOUNT_REINSTATED = AuditAction("account.reinstated", _("%(actor)s reinstated the account"), **_account, timeline=True)
+
+ACCOUNT_MESSAGE = AuditAction("account.message", _("%(actor)s wrote a message about the application"), timeline=True)
+
+HOLD_PLACED = AuditAction(
+    "hold.placed",
+    _("%(actor)s put the account on hold (%(reason)s %(product_line)s)"),
+    formats={"reason": CHOICE, "product_line": CHOICE},
+    choices={"reason": HOLD_REASON, "product_line": PRODUCT_LINE},
+    timeline=True,
+)
+
+HOLD_RELEASED = AuditAction(
+    "hold.released",
+    _("%(actor)s released the hold (%(reason)s %(product_line)s)"),
+    formats={"reason": CHOICE, "product_line": CHOICE},
+    choices={"reason": HOLD_REASON, "product_line": PRODUCT_LINE},
+    timeline=True,
+)

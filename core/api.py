@@ -1,0 +1,125 @@
+"""The API boundary: one exception handler for the contract's error shape, pagination, and the permission
+classes that apply ``core.permissions`` to ``/api/v1/orgs/{org}/`` and ``/api/v1/review/``.
+
+Views contain no ``try/except`` to translate errors: a service's Django ``ValidationError`` becomes the contract's
+400 (``{"field": ["message"]}``), a ``DomainError`` its status with ``{"detail", "code", …}``.
+"""
+
+from django.core.exceptions import PermissionDenied
+from django.core.exceptions import ValidationError as DjangoValidationError
+from django.http import Http404
+from rest_framework import exceptions, status
+from rest_framework.pagination import PageNumberPagination
+from rest_framework.permissions import BasePermission
+from rest_framework.response import Response
+from rest_framework.throttling import UserRateThrottle
+from rest_framework.views import exception_handler as drf_exception_handler
+
+from .errors import DomainError
+from .permissions import action_for, can
+
+
+class Pagination(PageNumberPagination):
+    """``{"count", "next", "previous", "results"}`` with ``?page=N`` and ``?page_size=`` up to 500."""
+
+    page_size = 50
+    page_size_query_param = "page_size"
+    max_page_size = 500
+
+
+def _code_for(exc) -> str:
+    codes = exc.get_codes() if isinstance(exc, exceptions.APIException) else None
+    if isinstance(codes, str):
+        return codes
+    return getattr(exc, "default_code", "error")
+
+
+def exception_handler(exc, context):
+    """Field errors stay ``{"field": ["message"]}``; everything else is ``{"detail", "code"}``."""
+    if isinstance(exc, DomainError):
+        body = {"detail": exc.detail, "code": exc.code, **exc.extra}
+        return Response(body, status=exc.status_code)
+    if isinstance(exc, DjangoValidationError):
+        if hasattr(exc, "error_dict"):
+            exc = exceptions.ValidationError(exc.message_dict)
+        else:
+            exc = exceptions.ValidationError({"non_field_errors": exc.messages})
+    elif isinstance(exc, Http404):
+        exc = exceptions.NotFound()
+    elif isinstance(exc, PermissionDenied):
+        exc = exceptions.PermissionDenied()
+
+    response = drf_exception_handler(exc, context)
+    if response is None:
+        return None
+    if isinstance(exc, exceptions.ValidationError):
+        if not isinstance(response.data, dict):
+            response.data = {"non_field_errors": response.data}
+        return response
+    detail = response.data.get("detail", "") if isinstance(response.data, dict) else response.data
+    code = _code_for(exc)
+    if isinstance(exc, exceptions.Throttled):
+        code = "throttled"
+    elif response.status_code == status.HTTP_413_REQUEST_ENTITY_TOO_LARGE:
+        code = "file_too_large"
+    response.data = {"detail": str(detail), "code": code}
+    return response
+
+
+class OrgPermission(BasePermission):
+    """The caller is a member of ``{org}`` (the tenant middleware checked that and opened the scope) and the role
+    may do the view's action: ``required_actions = {"GET": "members.view", "POST": "members.invite"}``."""
+
+    def has_permission(self, request, view):
+        membership = getattr(request._request, "membership", None)
+        if membership is None:
+            raise Http404
+        action = action_for(getattr(view, "required_actions", {}), request.method)
+        return can(membership, action) if action else False
+
+
+class IsReviewer(BasePermission):
+    """Platform reviewers; anyone else gets 404, as if the route did not exist (the middleware said so first)."""
+
+    def has_permission(self, request, view):
+        if not request.user or not request.user.is_authenticated:
+            return False
+        if not request.user.is_reviewer:
+            raise Http404
+        return True
+
+
+class ReviewerActionThrottle(UserRateThrottle):
+    scope = "reviewer_action"
+
+
+class UploadThrottle(UserRateThrottle):
+    scope = "upload"
+
+
+class OrgApiMixin:
+    """For views under ``/api/v1/orgs/{org}/``: the organisation and the caller's membership."""
+
+    permission_classes = [OrgPermission]
+
+    @property
+    def organisation(self):
+        return self.request._request.organisation
+
+    @property
+    def membership(self):
+        return self.request._request.membership
+
+
+class ReviewerApiMixin:
+    """For views under ``/api/v1/review/``: reviewers only, the organisation of ``{org}`` when the path names one
+    (the middleware resolved it and opened its scope)."""
+
+    permission_classes = [IsReviewer]
+
+    @property
+    def organisation(self):
+        organisation = getattr(self.request._request, "organisation", None)
+        if organisation is None:
+            raise Http404
+        return organisation

@@ -1,0 +1,31 @@
+"""PDFs from Django templates with WeasyPrint. Fonts and styles are the portal's own; nothing is fetched."""
+
+from django.conf import settings
+from django.http import HttpResponse
+from django.template.loader import render_to_string
+
+
+def _no_network(url: str, *args, **kwargs):
+    """Only the portal's own static files may be loaded into a PDF."""
+    import weasyprint
+
+    if url.startswith("file://") and str(settings.BASE_DIR) in url:
+        return weasyprint.default_url_fetcher(url, *args, **kwargs)
+    raise ValueError(f"not fetched: {url}")
+
+
+def render_pdf(template: str, context: dict) -> bytes:
+    import weasyprint
+
+    html = render_to_string(template, context)
+    base_url = (settings.BASE_DIR / "static").as_uri() + "/"
+    return weasyprint.HTML(string=html, base_url=base_url, url_fetcher=_no_network).write_pdf()
+
+
+def pdf_response(data: bytes, filename: str) -> HttpResponse:
+    """A rendered PDF shown in the browser's viewer, never cached."""
+    response = HttpResponse(data, content_type="application/pdf")
+    response["Content-Disposition"] = f'inline; filename="{filename}"'
+    response["X-Content-Type-Options"] = "nosniff"
+    response["Cache-Control"] = "private, no-store"
+    return response

@@ -1,0 +1,30 @@
+from django.urls import path
+
+from . import views as review
+
+urlpatterns = [
+    path("review/accounts/", review.ReviewQueueApi.as_view(), name="api_review_queue"),
+    path("review/accounts/<slug:org>/", review.ReviewAccountApi.as_view(), name="api_review_account"),
+    path("review/accounts/<slug:org>/start/", review.StartReviewApi.as_view(), name="api_review_start"),
+    path("review/accounts/<slug:org>/request-info/", review.RequestInfoApi.as_view(), name="api_review_request_info"),
+    path("review/accounts/<slug:org>/approve/", review.ApproveApi.as_view(), name="api_review_approve"),
+    path("review/accounts/<slug:org>/reject/", review.RejectApi.as_view(), name="api_review_reject"),
+    path("review/accounts/<slug:org>/suspend/", review.SuspendApi.as_view(), name="api_review_suspend"),
+    path("review/accounts/<slug:org>/reinstate/", review.ReinstateApi.as_view(), name="api_review_reinstate"),
+    path("review/accounts/<slug:org>/holds/", review.HoldPlaceApi.as_view(), name="api_review_holds"),
+    path(
+        "review/accounts/<slug:org>/holds/<int:hold_id>/release/",
+        review.HoldReleaseApi.as_view(),
+        name="api_review_hold_release",
+    ),
+    path(
+        "review/accounts/<slug:org>/proofs/<int:proof_id>/verdict/",
+        review.ProofVerdictApi.as_view(),
+        name="api_review_proof_verdict",
+    ),
+    path(
+        "review/accounts/<slug:org>/proofs/<int:proof_id>/file/",
+        review.ReviewProofFileApi.as_view(),
+        name="api_review_proof_file",
+    ),
+]
