@@ -6,7 +6,7 @@ Holds are placed and released only here. Nothing else reads hold rows: repairs a
 from dataclasses import dataclass, field
 
 from django.core.exceptions import ValidationError
-from django.db import IntegrityError, transaction
+from django.db import IntegrityError, connection, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -138,8 +138,6 @@ def holds_place_bulk(*, rows: list[tuple[int, str, str]]) -> list[tuple[int, int
     product line); the caller writes their audit entries and notifications in bulk."""
     if not rows:
         return []
-    from django.db import connection
-
     now = timezone.now()
     values = ", ".join(["(%s, %s, %s, '', %s, '')"] * len(rows))
     params = [v for org_id, reason, line in rows for v in (org_id, reason, line, now)]

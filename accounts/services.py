@@ -7,10 +7,12 @@ from datetime import timedelta
 from allauth.account.models import EmailAddress
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
+from django.http import Http404
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.text import slugify
 from django.utils.translation import gettext as _
+from django_scopes import scope, scopes_disabled
 
 from accounts.audit_actions import (
     API_TOKEN_CREATED,
@@ -214,8 +216,6 @@ def member_invite(
 
 
 def invitation_get_by_token(*, token: str) -> Invitation | None:
-    from django_scopes import scopes_disabled
-
     with scopes_disabled():  # the token is the key: the invitee is not a member yet, so no scope can be open
         return (
             Invitation.objects.select_related("organisation", "invited_by")
@@ -227,8 +227,6 @@ def invitation_get_by_token(*, token: str) -> Invitation | None:
 @transaction.atomic
 def invitation_accept(*, invitation: Invitation, user: User) -> Membership:
     """The signed-in ``user`` takes up the invitation."""
-    from django_scopes import scope
-
     if not invitation.is_pending:
         raise ValidationError(_("This invitation has expired or was already used."))
     organisation = invitation.organisation
@@ -337,8 +335,6 @@ def api_token_create(*, user: User, name: str) -> tuple[ApiToken, str]:
 def api_token_revoke(*, user: User, token_id: int) -> ApiToken:
     token = ApiToken.objects.filter(user=user, pk=token_id, revoked_at__isnull=True).first()
     if token is None:
-        from django.http import Http404
-
         raise Http404
     token.revoked_at = timezone.now()
     token.save(update_fields=["revoked_at"])

@@ -1,10 +1,12 @@
 """Browser views for accounts. Each parses input, calls one service or selector, and renders."""
 
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
-from django.http import Http404, HttpResponseRedirect
+from django.db import connection
+from django.http import Http404, HttpResponseRedirect, JsonResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
@@ -232,8 +234,6 @@ def api_token_revoke(request, token_id):
 @require_POST
 def language_switch(request):
     """Sets the language for this browser and, when signed in, for the user's emails too."""
-    from django.conf import settings
-
     language = request.POST.get("language")
     if language not in dict(settings.LANGUAGES):
         language = settings.LANGUAGE_CODE
@@ -248,9 +248,6 @@ def language_switch(request):
 
 
 def healthz(request):
-    from django.db import connection
-    from django.http import JsonResponse
-
     with connection.cursor() as cursor:
         cursor.execute("SELECT 1")
     return JsonResponse({"status": "ok"})

@@ -6,7 +6,6 @@ import datetime
 from collections import defaultdict
 
 from django.db import connection, transaction
-from django.db.models import Q
 from django_scopes import scopes_disabled
 
 from accounts.audit_actions import HOLD_PLACED, HOLD_RELEASED
@@ -16,9 +15,9 @@ from accounts.selectors import programme_rules_by_country
 from core.audit import audit_record_bulk
 from core.jobs import register_job
 from core.notifications import notify_bulk
-from eligibility.models import Device
 
-from .models import QUALIFIES, Certification, ExamVoucher
+from .models import Certification, ExamVoucher
+from .rules import lines_missing_certification
 
 DEFAULT_REMINDER_DAYS = [60, 30, 14, 7, 1]
 
@@ -48,29 +47,13 @@ def _run(today: datetime.date) -> dict:
             "organisation_id", "certification_deadline", "organisation__country"
         )
     }
-    required: dict[int, set[str]] = defaultdict(set)
-    for org_id, line in (
-        Device.objects.filter(organisation_id__in=accounts).values_list("organisation_id", "product_line").distinct()
-    ):
-        required[org_id].add(line)
-    certified: dict[int, set[str]] = defaultdict(set)
-    for org_id, kind in (
-        Certification.objects.filter(organisation_id__in=accounts)
-        .filter(Q(expires_on__isnull=True) | Q(expires_on__gte=today))
-        .values_list("organisation_id", "kind")
-        .distinct()
-    ):
-        certified[org_id].add(kind)
     open_holds = list(
         Hold.objects.filter(reason=Hold.Reason.CERTIFICATION, released_at__isnull=True).values(
             "id", "organisation_id", "product_line"
         )
     )
 
-    missing: dict[int, list[str]] = {
-        org_id: sorted(line for line in required[org_id] if QUALIFIES[line] not in certified[org_id])
-        for org_id in accounts
-    }
+    missing = lines_missing_certification(organisation_ids=list(accounts), today=today)
 
     # Reminders: the most urgent reminder day already reached, once per deadline and day.
     reminder_rows = []

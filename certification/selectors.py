@@ -3,19 +3,18 @@
 import datetime
 from dataclasses import dataclass, field
 
-from django.db.models import Q
+from django.db.models import Count, Q
 from django.utils import timezone
 
 from accounts.models import Account, Hold, Membership, ProductLine
 
-from .models import QUALIFIES, Certification, ExamVoucher
+from .models import QUALIFIES, Certification, ExamVoucher, TrainingModule, TrainingProgress
+from .rules import line_certified, required_lines, valid_certification_filter
 
 
 def valid_certifications(*, organisation, today: datetime.date | None = None):
     today = today or timezone.localdate()
-    return Certification.objects.filter(organisation=organisation).filter(
-        Q(expires_on__isnull=True) | Q(expires_on__gte=today)
-    )
+    return Certification.objects.filter(organisation=organisation).filter(valid_certification_filter(today))
 
 
 @dataclass
@@ -45,10 +44,8 @@ class CertificationStatus:
 
 def certification_status(*, organisation, today: datetime.date | None = None) -> CertificationStatus:
     """Per product line: required (in the installed base), certified (a valid qualifying certification), on hold."""
-    from eligibility.models import Device
-
     today = today or timezone.localdate()
-    required = set(Device.objects.filter(organisation=organisation).values_list("product_line", flat=True).distinct())
+    required = required_lines(organisation_ids=[organisation.pk])[organisation.pk]
     by_kind: dict[str, list[str]] = {}
     for kind, first, last, email in valid_certifications(organisation=organisation, today=today).values_list(
         "kind", "technician__first_name", "technician__last_name", "technician__email"
@@ -65,7 +62,7 @@ def certification_status(*, organisation, today: datetime.date | None = None) ->
     lines = {
         line: LineStatus(
             required=line in required,
-            certified=bool(by_kind.get(QUALIFIES[line])),
+            certified=line_certified(line, set(by_kind)),
             on_hold=line in held,
             technicians=sorted(set(by_kind.get(QUALIFIES[line], []))),
         )
@@ -90,8 +87,6 @@ def voucher_list(*, organisation):
 
 def training_catalogue(*, organisation, user) -> list[dict]:
     """Every module with this user's progress, the user's language first."""
-    from .models import TrainingModule, TrainingProgress
-
     progress = {p.module_id: p for p in TrainingProgress.objects.filter(organisation=organisation, user=user)}
     modules = sorted(TrainingModule.objects.all(), key=lambda m: (m.language != user.language, m.position))
     return [{"module": m, "progress": progress.get(m.pk)} for m in modules]
@@ -99,10 +94,6 @@ def training_catalogue(*, organisation, user) -> list[dict]:
 
 def team_training(*, organisation) -> list[dict]:
     """Per technician: modules started and completed (one query for the progress, one for the people)."""
-    from django.db.models import Count
-
-    from .models import TrainingModule, TrainingProgress
-
     total = TrainingModule.objects.count()
     counts = {
         row["user_id"]: row

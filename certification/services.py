@@ -8,6 +8,8 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from accounts.holds import hold_release
+from accounts.models import Hold, Membership
 from certification.audit_actions import (
     CERTIFICATION_DELETED,
     CERTIFICATION_RECORDED,
@@ -17,9 +19,11 @@ from certification.audit_actions import (
     VOUCHERS_REQUESTED,
 )
 from core.audit import audit_record
+from core.errors import PermissionDeniedError
 from core.files import sniff_document
 
 from .models import Certification, CertificationKind, ExamVoucher, TrainingProgress
+from .selectors import certification_status
 
 VOUCHER_VALIDITY_DAYS = 365
 
@@ -55,8 +59,6 @@ EXTRA_VOUCHER_PRICE = Decimal("150.00")
 
 
 def _technician(organisation, email: str):
-    from accounts.models import Membership
-
     membership = (
         Membership.objects.select_related("user")
         .filter(organisation=organisation, user__email__iexact=(email or "").strip())
@@ -81,13 +83,9 @@ def certification_record(
 ) -> Certification:
     """Record a passed exam. Admins record for anyone; a technician only for themself. A qualifying
     certification lifts the certification hold for its product lines at once."""
-    from accounts.models import Membership
-
     technician = _technician(organisation, technician_email)
     actor_membership = Membership.objects.filter(organisation=organisation, user=actor).first()
     if actor_membership is None or (not actor_membership.is_admin and technician != actor):
-        from core.errors import PermissionDeniedError
-
         raise PermissionDeniedError(_("Technicians record their own certifications only."))
     if kind not in CertificationKind.values:
         raise ValidationError({"kind": [_("Choose ACMT or the iOS qualification.")]})
@@ -170,11 +168,6 @@ def certification_delete(*, certification: Certification, actor) -> None:
 def certification_holds_refresh(*, organisation, actor=None, today=None) -> None:
     """Lift the certification holds of product lines that now have a certified technician (immediately, not
     waiting for the nightly job). Placing holds is the job's: it knows the deadline has passed."""
-    from accounts.holds import hold_release
-    from accounts.models import Hold
-
-    from .selectors import certification_status
-
     status = certification_status(organisation=organisation, today=today)
     for hold in Hold.objects.filter(
         organisation=organisation, reason=Hold.Reason.CERTIFICATION, released_at__isnull=True

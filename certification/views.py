@@ -17,7 +17,7 @@ from core.uploads import upload_limit
 
 from . import selectors, services
 from .forms import CertificationForm, VoucherAssignForm, VoucherRequestForm
-from .models import ExamVoucher, TrainingModule
+from .models import Certification, ExamVoucher, TrainingModule
 
 
 def _people(organisation, user, membership):
@@ -131,8 +131,6 @@ def training_progress(request, org, module_id, step):
 @xframe_options_sameorigin
 def certification_evidence(request, org, certification_id):
     """The certificate document, privately: members of the organisation only."""
-    from .models import Certification
-
     certification = Certification.objects.filter(organisation=request.organisation, pk=certification_id).first()
     if certification is None or not certification.evidence:
         raise Http404

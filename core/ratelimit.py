@@ -19,7 +19,12 @@ def rate_limited(*, key: str, limit: int, window: int = 60):
             if request.method == "POST" and request.user.is_authenticated:
                 bucket = f"ratelimit:{key}:{request.user.pk}:{int(time.time() // window)}"
                 cache.add(bucket, 0, window)
-                if cache.incr(bucket) > limit:
+                try:
+                    count = cache.incr(bucket)
+                except ValueError:  # the window's key expired (or the cache was cleared) in between
+                    cache.set(bucket, 1, window)
+                    count = 1
+                if count > limit:
                     messages.error(request, _("Too many actions in a short time. Please wait a minute."))
                     back = request.headers.get("Referer", "")
                     if not url_has_allowed_host_and_scheme(back, allowed_hosts={request.get_host()}):

@@ -18,7 +18,7 @@ from django.http import Http404, JsonResponse
 from django.urls import Resolver404, resolve
 from django.utils.module_loading import import_string
 from django.utils.translation import gettext as _
-from django_scopes import scope, scopes_disabled
+from django_scopes import ScopeError, get_scope, scope, scopes_disabled
 
 ORG_PREFIXES = ("/o/", "/api/v1/orgs/")
 REVIEWER_PREFIXES = ("/review/", "/api/v1/review/")
@@ -65,6 +65,22 @@ def _not_found(request):
     if is_api(request):
         return JsonResponse({"detail": _("Not found."), "code": "not_found"}, status=404)
     raise Http404
+
+
+def scope_organisation_id(expected=None) -> int:
+    """The id of the organisation whose scope is open. Raw SQL (COPY, merges, counts) takes its tenant from here,
+    never from an argument alone, so a query outside a tenant scope fails as the scoped managers do; with
+    ``expected``, a caller that names another organisation than the open scope's fails too."""
+    current = get_scope()
+    if current and not current.get("_enabled", True) and expected is not None:
+        return expected.pk  # code that disabled scopes on purpose (jobs, commands, reviewers) names its tenant
+    organisation = current.get("organisation") if current.get("_enabled", False) else None
+    if organisation is None:
+        raise ScopeError("raw SQL on tenant data needs an open organisation scope")
+    organisation_id = organisation.pk if hasattr(organisation, "pk") else int(organisation)
+    if expected is not None and expected.pk != organisation_id:
+        raise ScopeError("raw SQL names another organisation than the open scope's")
+    return organisation_id
 
 
 @contextmanager

@@ -7,8 +7,8 @@ from django.core.files.base import ContentFile
 from accounts.lifecycle import account_get, account_update
 from accounts.models import Membership, Organisation
 
+from .linking import devices_link_proofs
 from .models import Device, EquipmentAttestation, ProofOfPurchase
-from .services import devices_link_proofs
 
 DEMO_PDF = (
     b"%PDF-1.4\n1 0 obj<</Type/Catalog/Pages 2 0 R>>endobj\n2 0 obj<</Type/Pages/Kids[3 0 R]/Count 1>>endobj\n"

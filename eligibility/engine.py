@@ -14,6 +14,7 @@ from django.utils.translation import ngettext
 
 from accounts.models import Account, ProductLine
 from accounts.selectors import programme_rules_for
+from core.tenancy import scope_organisation_id
 
 from .models import Device, EquipmentAttestation, Ownership, ProofOfPurchase, PurchaseSource
 
@@ -104,12 +105,12 @@ COUNTS_SQL = """
 def _device_groups(organisation) -> list[dict]:
     """The organisation's devices grouped by the columns that decide counting: a few dozen groups at most.
 
-    On PostgreSQL one raw query (it names the organisation itself, as the scoped manager would) packs the deciding
+    On PostgreSQL one raw query (its organisation is the open scope's, as for the scoped managers) packs the deciding
     columns into bit flags; on SQLite, the embedded default, the ORM groups by the columns themselves.
     """
     if connection.vendor == "postgresql":
         with connection.cursor() as cursor:
-            cursor.execute(COUNTS_SQL, {"org": organisation.pk})
+            cursor.execute(COUNTS_SQL, {"org": scope_organisation_id(expected=organisation)})
             rows = cursor.fetchall()
         return [
             {

@@ -211,3 +211,8 @@ class DeviceImport(models.Model):
         if not self.total_rows:
             return 0
         return min(99, int(100 * self.processed_rows / self.total_rows))
+
+
+def import_progress_key(import_id: int) -> str:
+    """Where a running import keeps its progress: the cache, since the database connection is busy streaming."""
+    return f"device-import-progress:{import_id}"

@@ -1,6 +1,7 @@
 """Reads for the installed base: always given the organisation, aggregated in the database."""
 
-from django.db.models import Case, F, Q, QuerySet, Value, When
+from django.core.cache import cache
+from django.db.models import Case, Count, F, Q, QuerySet, Value, When
 from django.http import Http404
 
 from .engine import (
@@ -12,7 +13,7 @@ from .engine import (
     OWNED_OR_LEASED,
     PROOF_NOT_REJECTED,
 )
-from .models import Device, DeviceImport, EquipmentAttestation, NotCountedReason, ProofOfPurchase
+from .models import Device, DeviceImport, EquipmentAttestation, NotCountedReason, ProofOfPurchase, import_progress_key
 from .validation import serial_candidates
 
 
@@ -81,8 +82,6 @@ def device_get_by_serial(*, organisation, serial: str) -> Device:
 
 
 def proof_list(*, organisation) -> QuerySet[ProofOfPurchase]:
-    from django.db.models import Count
-
     return (
         ProofOfPurchase.objects.filter(organisation=organisation)
         .annotate(device_count=Count("devices"))
@@ -123,9 +122,6 @@ def device_import_list(*, organisation) -> QuerySet[DeviceImport]:
 
 def device_import_get(*, organisation, import_id) -> DeviceImport:
     """The import, with the running job's progress (kept in the cache while it streams) filled in."""
-    from django.core.cache import cache
-
-    from .services import import_progress_key
 
     found = device_import_list(organisation=organisation).filter(pk=import_id).first()
     if found is None:

@@ -1,24 +1,18 @@
 """Writes for the installed base: devices, proofs of purchase, equipment and inventory imports."""
 
 import datetime
-import logging
 
-from django.core.cache import cache
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
-from django.db.models import Count, OuterRef, Subquery
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django_scopes import scopes_disabled
 
 from core.audit import audit_changes, audit_record, snapshot
 from core.errors import DomainError
-from core.files import FileTooLarge, sniff_document
+from core.files import FileTooLarge, UnsupportedFileType, sniff_document
 from eligibility.audit_actions import (
     DEVICE_CREATED,
     DEVICE_DELETED,
-    DEVICE_IMPORT_FAILED,
-    DEVICE_IMPORT_FINISHED,
     DEVICE_IMPORT_STARTED,
     DEVICE_UPDATED,
     EQUIPMENT_UPDATED,
@@ -28,57 +22,16 @@ from eligibility.audit_actions import (
 )
 
 from . import validation as v
+from .linking import devices_link_proofs, devices_refresh_conflicts
 from .models import DEVICE_FIELDS, Device, DeviceImport, EquipmentAttestation, ProofOfPurchase
+from .tasks import device_import_run
 
 MAX_IMPORT_BYTES = 50 * 1024 * 1024
-
-
-def import_progress_key(import_id: int) -> str:
-    return f"device-import-progress:{import_id}"
-
-
-logger = logging.getLogger(__name__)
 
 
 class ImportRefused(DomainError):
     status_code = 400
     code = "invalid_file"
-
-
-# --- derived links, kept set-based --------------------------------------------------------------------------
-
-
-def devices_link_proofs(*, organisation, invoice_numbers: list[str] | None = None) -> int:
-    """Point every device (or those with the given invoice numbers) at the proof with its invoice number."""
-    devices = Device.objects.filter(organisation=organisation)
-    if invoice_numbers is not None:
-        devices = devices.filter(invoice_number__in=invoice_numbers)
-    proof = ProofOfPurchase.objects.filter(
-        organisation=organisation, invoice_number=OuterRef("invoice_number")
-    ).exclude(invoice_number="")
-    return devices.update(proof=Subquery(proof.values("pk")[:1]))
-
-
-def devices_refresh_conflicts(*, serials: list[str]) -> int:
-    """A serial listed by more than one organisation is a conflict, flagged on every side."""
-    if not serials:
-        return 0
-    with scopes_disabled():  # a conflict spans organisations by definition
-        claimed = (
-            Device.objects.filter(serial_number__in=serials)
-            .values("serial_number")
-            .annotate(orgs=Count("organisation", distinct=True))
-        )
-        conflicting = [row["serial_number"] for row in claimed if row["orgs"] > 1]
-        changed = Device.objects.filter(serial_number__in=conflicting, serial_conflict=False).update(
-            serial_conflict=True
-        )
-        changed += (
-            Device.objects.filter(serial_number__in=serials, serial_conflict=True)
-            .exclude(serial_number__in=conflicting)
-            .update(serial_conflict=False)
-        )
-    return changed
 
 
 # --- devices ------------------------------------------------------------------------------------------------
@@ -244,8 +197,6 @@ def equipment_save(*, organisation, actor, items: dict[str, dict], photos: dict 
         if photo is not None:
             content_type, _digest = sniff_document(photo, max_bytes=10 * 1024 * 1024)
             if content_type == "application/pdf":
-                from core.files import UnsupportedFileType
-
                 raise UnsupportedFileType(_("An evidence photo must be a JPEG or PNG image."))
             attestation.photo.save(photo.name or "photo", photo, save=False)
             attestation.photo_content_type = content_type
@@ -285,105 +236,7 @@ def device_import_start(*, organisation, actor, upload) -> DeviceImport:
         obj=device_import,
         after={"file": device_import.original_name, "size": upload.size},
     )
-    from .tasks import device_import_run
-
     transaction.on_commit(lambda: device_import_run.delay(organisation_id=organisation.pk, import_id=device_import.pk))
-    return device_import
-
-
-def _close(store) -> None:
-    if store is not None:
-        store.close()
-
-
-def _import_failed(device_import: DeviceImport, failure: str) -> DeviceImport:
-    DeviceImport.objects.filter(pk=device_import.pk).update(
-        status=DeviceImport.Status.FAILED, failure=failure, finished_at=timezone.now()
-    )
-    device_import.refresh_from_db()
-    audit_record(
-        actor=device_import.created_by,
-        organisation=device_import.organisation,
-        action=DEVICE_IMPORT_FAILED,
-        obj=device_import,
-        after={"failure": failure},
-    )
-    return device_import
-
-
-def device_import_run(*, device_import: DeviceImport) -> DeviceImport:
-    """Run one import to its end. Safe to run again after a crash: rows are upserted, counts start afresh."""
-    from django.core.files.base import File
-    from django.utils import translation
-
-    from .importer.columns import map_header
-    from .importer.pipeline import process
-    from .importer.reader import NotATable, open_table
-    from .importer.stores import store_for
-
-    if device_import.status in (DeviceImport.Status.SUCCEEDED, DeviceImport.Status.FAILED):
-        return device_import
-    organisation = device_import.organisation
-    language = device_import.created_by.language if device_import.created_by else organisation.language
-    DeviceImport.objects.filter(pk=device_import.pk).update(
-        status=DeviceImport.Status.RUNNING, started_at=timezone.now(), processed_rows=0
-    )
-
-    def progress(processed, total):
-        # The database connection may be busy streaming rows: the poller reads progress from the cache.
-        cache.set(import_progress_key(device_import.pk), (processed, total), 3600)
-
-    with translation.override(language):
-        store = None
-        try:
-            with device_import.file.open("rb") as handle:
-                table = open_table(handle)
-                DeviceImport.objects.filter(pk=device_import.pk).update(total_rows=table.estimated_rows)
-                map_header(table.header)  # a file that is no table fails before anything is opened for it
-                store = store_for(organisation)
-                processed, report = process(table, store=store, progress=progress)
-                created, updated = store.finish()
-        except NotATable as exc:
-            _close(store)
-            store = None
-            return _import_failed(device_import, str(exc))
-        except Exception:
-            logger.exception("device import %s failed", device_import.pk)
-            _close(store)
-            store = None
-            _import_failed(
-                device_import,
-                _(
-                    "The import stopped because of an internal error. Please upload the file again: known serial "
-                    "numbers are updated, not added twice."
-                ),
-            )
-            raise
-        finally:
-            _close(store)
-
-    device_import.refresh_from_db()
-    if report.count:
-        report.file.seek(0)
-        device_import.error_report.save("errors.csv", File(report.file), save=False)
-    report.file.close()
-    device_import.status = DeviceImport.Status.SUCCEEDED
-    device_import.total_rows = processed
-    device_import.processed_rows = processed
-    device_import.created = created
-    device_import.updated = updated
-    device_import.error_count = report.count
-    device_import.rejected_rows = report.rows
-    device_import.errors = report.kept
-    device_import.finished_at = timezone.now()
-    device_import.save()
-    audit_record(
-        actor=device_import.created_by,
-        organisation=organisation,
-        action=DEVICE_IMPORT_FINISHED,
-        obj=device_import,
-        after={"rows": processed, "created": created, "updated": updated, "errors": report.count},
-    )
     return device_import
 
 

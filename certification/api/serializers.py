@@ -1,3 +1,4 @@
+from django.utils import timezone
 from rest_framework import serializers
 
 from certification.models import Certification, CertificationKind, ExamVoucher
@@ -12,8 +13,6 @@ class CertificationSerializer(serializers.ModelSerializer):
         fields = ["id", "technician", "kind", "credential_id", "passed_on", "expires_on", "valid", "recorded_at"]
 
     def get_valid(self, obj) -> bool:
-        from django.utils import timezone
-
         return obj.expires_on is None or obj.expires_on >= timezone.localdate()
 
 

@@ -6,6 +6,10 @@ import contextlib
 from django.db import connection, transaction
 from django.utils import timezone
 
+from core.tenancy import scope_organisation_id
+from eligibility.linking import devices_link_proofs, devices_refresh_conflicts
+from eligibility.models import Device
+
 from .pipeline import FIELDS
 
 DEVICE_COLUMNS = ", ".join(FIELDS)
@@ -13,6 +17,8 @@ ADVISORY_LOCK_BASE = 7_340_000_000  # + organisation id: the key of "an import i
 
 
 def store_for(organisation):
+    """The store for the database in use. It writes the organisation of the open scope, which must be this one."""
+    scope_organisation_id(expected=organisation)
     return PostgresStore(organisation) if connection.vendor == "postgresql" else SqliteStore(organisation)
 
 
@@ -183,8 +189,6 @@ class SqliteStore:
         self.serials: list[str] = []
 
     def write(self, rows: list[tuple]) -> None:
-        from eligibility.models import Device
-
         serials = [row[0] for row in rows]
         existing = set(
             Device.objects.filter(organisation=self.organisation, serial_number__in=serials).values_list(
@@ -228,8 +232,6 @@ class SqliteStore:
         pass
 
     def finish(self) -> tuple[int, int]:
-        from eligibility.services import devices_link_proofs, devices_refresh_conflicts
-
         with transaction.atomic():
             devices_link_proofs(organisation=self.organisation)
             for start in range(0, len(self.serials), 500):

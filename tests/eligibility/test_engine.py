@@ -3,7 +3,7 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django_scopes import scope
 
 from accounts.lifecycle import account_get, account_update
-from eligibility import services
+from eligibility import linking, services
 from eligibility.engine import eligibility_evaluate
 from eligibility.models import Device, EquipmentAttestation, ProofOfPurchase
 from tests.eligibility import files as f
@@ -27,7 +27,7 @@ def test_only_owned_apple_devices_with_proof_and_no_other_warranty_count(organis
     devices(4, start=300, invoice_number="RE-MISSING")
     devices(1, start=400, invoice_number="RE-1", ownership="")
     with scope(organisation=organisation):
-        services.devices_link_proofs(organisation=organisation)
+        linking.devices_link_proofs(organisation=organisation)
     result = evaluate(organisation)
     assert result.counts["total"] == 20
     assert result.counts["counted"] == 10
@@ -49,7 +49,7 @@ def test_a_rejected_proof_stops_its_devices_counting(organisation, admin, device
         )
     devices(5, invoice_number="RE-1")
     with scope(organisation=organisation):
-        services.devices_link_proofs(organisation=organisation)
+        linking.devices_link_proofs(organisation=organisation)
     assert evaluate(organisation).counts["counted"] == 5
     with scope(organisation=organisation):
         ProofOfPurchase.objects.filter(pk=proof.pk).update(status="rejected")
@@ -64,7 +64,7 @@ def test_a_serial_conflict_needs_clarification_and_does_not_count(organisation, 
         )
     devices(3, invoice_number="RE-1")
     with scope(organisation=organisation):
-        services.devices_link_proofs(organisation=organisation)
+        linking.devices_link_proofs(organisation=organisation)
     with scope(organisation=other_organisation):
         services.device_create(
             organisation=other_organisation,
@@ -90,7 +90,7 @@ def test_every_rule_passes_for_a_complete_applicant(organisation, admin, devices
         )
     devices(5, invoice_number="RE-1")
     with scope(organisation=organisation):
-        services.devices_link_proofs(organisation=organisation)
+        linking.devices_link_proofs(organisation=organisation)
         services.equipment_save(
             organisation=organisation,
             actor=admin,

@@ -8,7 +8,7 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django_scopes import scope
 
 from core.files import FileTooLarge
-from eligibility import services
+from eligibility import imports, services
 from eligibility.models import Device, DeviceImport
 from tests.eligibility import files as f
 
@@ -178,7 +178,7 @@ def test_running_an_import_again_adds_nothing_twice(run_import, organisation):
     with scope(organisation=organisation):
         DeviceImport.objects.filter(pk=device_import.pk).update(status="running")  # as if the worker died
         device_import.refresh_from_db()
-        services.device_import_run(device_import=device_import)
+        imports.device_import_run(device_import=device_import)
         device_import.refresh_from_db()
         assert Device.objects.count() == 8
     assert device_import.status == "succeeded" and device_import.updated == 8

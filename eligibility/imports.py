@@ -1,0 +1,108 @@
+"""Running one inventory import: read the file as a stream, validate each row, write through the database's store,
+report what was rejected. Called by the import job (``eligibility.tasks``); safe to run again after a crash."""
+
+import logging
+
+from django.core.cache import cache
+from django.core.files.base import File
+from django.utils import timezone, translation
+from django.utils.translation import gettext as _
+
+from core.audit import audit_record
+
+from .audit_actions import DEVICE_IMPORT_FAILED, DEVICE_IMPORT_FINISHED
+from .importer.columns import map_header
+from .importer.pipeline import process
+from .importer.reader import NotATable, open_table
+from .importer.stores import store_for
+from .models import DeviceImport, import_progress_key
+
+logger = logging.getLogger(__name__)
+
+
+def _close(store) -> None:
+    if store is not None:
+        store.close()
+
+
+def _import_failed(device_import: DeviceImport, failure: str) -> DeviceImport:
+    DeviceImport.objects.filter(pk=device_import.pk).update(
+        status=DeviceImport.Status.FAILED, failure=failure, finished_at=timezone.now()
+    )
+    device_import.refresh_from_db()
+    audit_record(
+        actor=device_import.created_by,
+        organisation=device_import.organisation,
+        action=DEVICE_IMPORT_FAILED,
+        obj=device_import,
+        after={"failure": failure},
+    )
+    return device_import
+
+
+def device_import_run(*, device_import: DeviceImport) -> DeviceImport:
+    """Run one import to its end. Safe to run again after a crash: rows are upserted, counts start afresh."""
+    if device_import.status in (DeviceImport.Status.SUCCEEDED, DeviceImport.Status.FAILED):
+        return device_import
+    organisation = device_import.organisation
+    language = device_import.created_by.language if device_import.created_by else organisation.language
+    DeviceImport.objects.filter(pk=device_import.pk).update(
+        status=DeviceImport.Status.RUNNING, started_at=timezone.now(), processed_rows=0
+    )
+
+    def progress(processed, total):
+        # The database connection may be busy streaming rows: the poller reads progress from the cache.
+        cache.set(import_progress_key(device_import.pk), (processed, total), 3600)
+
+    with translation.override(language):
+        store = None
+        try:
+            with device_import.file.open("rb") as handle:
+                table = open_table(handle)
+                DeviceImport.objects.filter(pk=device_import.pk).update(total_rows=table.estimated_rows)
+                map_header(table.header)  # a file that is no table fails before anything is opened for it
+                store = store_for(organisation)
+                processed, report = process(table, store=store, progress=progress)
+                created, updated = store.finish()
+        except NotATable as exc:
+            _close(store)
+            store = None
+            return _import_failed(device_import, str(exc))
+        except Exception:
+            logger.exception("device import %s failed", device_import.pk)
+            _close(store)
+            store = None
+            _import_failed(
+                device_import,
+                _(
+                    "The import stopped because of an internal error. Please upload the file again: known serial "
+                    "numbers are updated, not added twice."
+                ),
+            )
+            raise
+        finally:
+            _close(store)
+
+    device_import.refresh_from_db()
+    if report.count:
+        report.file.seek(0)
+        device_import.error_report.save("errors.csv", File(report.file), save=False)
+    report.file.close()
+    device_import.status = DeviceImport.Status.SUCCEEDED
+    device_import.total_rows = processed
+    device_import.processed_rows = processed
+    device_import.created = created
+    device_import.updated = updated
+    device_import.error_count = report.count
+    device_import.rejected_rows = report.rows
+    device_import.errors = report.kept
+    device_import.finished_at = timezone.now()
+    device_import.save()
+    audit_record(
+        actor=device_import.created_by,
+        organisation=organisation,
+        action=DEVICE_IMPORT_FINISHED,
+        obj=device_import,
+        after={"rows": processed, "created": created, "updated": updated, "errors": report.count},
+    )
+    return device_import
