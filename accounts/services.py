@@ -230,7 +230,7 @@ def invitation_accept(*, invitation: Invitation, user: User) -> Membership:
     if not invitation.is_pending:
         raise ValidationError(_("This invitation has expired or was already used."))
     organisation = invitation.organisation
-    with scope(organisation=organisation):
+    with scope(organisation=organisation):  # the invitee joins: the secret token stood in for the membership check
         invitation = Invitation.objects.select_for_update().get(pk=invitation.pk)
         if not invitation.is_pending:
             raise ValidationError(_("This invitation has expired or was already used."))

@@ -2,21 +2,45 @@
 organisation with the same invoice number), and serial conflicts (a serial listed by more than one organisation).
 The services, the import stores and the reviewer's decisions all bring them up to date through these two functions."""
 
-from django.db.models import Count, OuterRef, Subquery
+from django.db import connection
+from django.db.models import Count
 from django_scopes import scopes_disabled
 
-from .models import Device, ProofOfPurchase
+from core.tenancy import scope_organisation_id
+
+from .models import Device
+
+# The rule, once: a device's proof is its organisation's proof with the same (non-empty) invoice number. One
+# statement, the same on PostgreSQL and SQLite, set-based, and it writes only the rows whose link changes — so the
+# import stores call it after their bulk writes as the single-device services do.
+LINK_PROOFS_SQL = """
+    UPDATE eligibility_device SET proof_id = m.proof_id
+    FROM (
+        SELECT d.id, p.id AS proof_id, d.proof_id AS linked
+        FROM eligibility_device d
+        LEFT JOIN eligibility_proofofpurchase p
+               ON p.organisation_id = d.organisation_id AND p.invoice_number = d.invoice_number
+              AND d.invoice_number <> ''
+        WHERE d.organisation_id = %s {invoices}
+    ) m
+    WHERE eligibility_device.id = m.id
+      AND ((m.linked IS NULL) <> (m.proof_id IS NULL) OR m.linked <> m.proof_id)
+"""
 
 
 def devices_link_proofs(*, organisation, invoice_numbers: list[str] | None = None) -> int:
-    """Point every device (or those with the given invoice numbers) at the proof with its invoice number."""
-    devices = Device.objects.filter(organisation=organisation)
+    """Point every device (or those with the given invoice numbers) at the proof with its invoice number, and
+    unlink those whose invoice has none; returns how many links changed."""
+    params = [scope_organisation_id(expected=organisation)]
+    invoices = ""
     if invoice_numbers is not None:
-        devices = devices.filter(invoice_number__in=invoice_numbers)
-    proof = ProofOfPurchase.objects.filter(
-        organisation=organisation, invoice_number=OuterRef("invoice_number")
-    ).exclude(invoice_number="")
-    return devices.update(proof=Subquery(proof.values("pk")[:1]))
+        if not invoice_numbers:
+            return 0
+        invoices = "AND d.invoice_number IN (" + ", ".join(["%s"] * len(invoice_numbers)) + ")"
+        params += list(invoice_numbers)
+    with connection.cursor() as cursor:
+        cursor.execute(LINK_PROOFS_SQL.format(invoices=invoices), params)
+        return cursor.rowcount
 
 
 def devices_refresh_conflicts(*, serials: list[str]) -> int:

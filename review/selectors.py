@@ -39,7 +39,7 @@ def review_queue(*, status: str | None = None, q: str = "") -> QuerySet[Account]
 
 
 def review_status_counts() -> dict[str, int]:
-    with scopes_disabled():
+    with scopes_disabled():  # the counts span every organisation, like the queue
         rows = Account.objects.exclude(status=Account.Status.DRAFT).values("status").annotate(n=Count("pk"))
         counts = {status: 0 for status in Account.Status.values if status != Account.Status.DRAFT}
         counts.update({row["status"]: row["n"] for row in rows})

@@ -92,14 +92,9 @@ class PostgresStore:
         self.lock_key = None
 
     def _finish_direct(self) -> tuple[int, int]:
-        params = {"org": self.organisation.pk}
+        params = {"org": scope_organisation_id(expected=self.organisation)}
         with transaction.atomic(), connection.cursor() as cursor:
-            cursor.execute(
-                """UPDATE eligibility_device d SET proof_id = p.id FROM eligibility_proofofpurchase p
-                   WHERE d.organisation_id = %(org)s AND p.organisation_id = %(org)s
-                     AND p.invoice_number = d.invoice_number AND d.invoice_number <> ''""",
-                params,
-            )
+            devices_link_proofs(organisation=self.organisation)
             refresh_conflicts_sql(
                 cursor, "SELECT serial_number FROM eligibility_device WHERE organisation_id = %(org)s", params
             )
@@ -111,11 +106,7 @@ class PostgresStore:
         self._end_copy()
         if self.direct:
             return self._finish_direct()
-        params = {"org": self.organisation.pk, "now": timezone.now()}
-        proof_join = (
-            "LEFT JOIN eligibility_proofofpurchase p ON p.organisation_id = %(org)s "
-            "AND p.invoice_number = s.invoice_number AND s.invoice_number <> ''"
-        )
+        params = {"org": scope_organisation_id(expected=self.organisation), "now": timezone.now()}
         with transaction.atomic(), connection.cursor() as cursor:
             cursor.execute(f"ANALYZE {self.stage}")
             cursor.execute(
@@ -124,8 +115,8 @@ class PostgresStore:
                     product_line = s.product_line, model = coalesce(s.model, ''), purchase_date = s.purchase_date,
                     purchase_source = s.purchase_source, ownership = s.ownership,
                     third_party_warranty = s.third_party_warranty, invoice_number = s.invoice_number,
-                    proof_id = p.id, updated_at = %(now)s
-                FROM {self.stage} s {proof_join}
+                    updated_at = %(now)s
+                FROM {self.stage} s
                 WHERE d.organisation_id = %(org)s AND d.serial_number = s.serial_number
                 """,
                 params,
@@ -133,18 +124,19 @@ class PostgresStore:
             updated = cursor.rowcount
             cursor.execute(
                 f"""
-                INSERT INTO eligibility_device (organisation_id, {DEVICE_COLUMNS}, proof_id, serial_conflict,
+                INSERT INTO eligibility_device (organisation_id, {DEVICE_COLUMNS}, serial_conflict,
                                                 created_at, updated_at)
                 SELECT %(org)s, s.serial_number, s.product_line, coalesce(s.model, ''), s.purchase_date,
-                       s.purchase_source, s.ownership, s.third_party_warranty, s.invoice_number, p.id, false,
+                       s.purchase_source, s.ownership, s.third_party_warranty, s.invoice_number, false,
                        %(now)s, %(now)s
-                FROM {self.stage} s {proof_join}
+                FROM {self.stage} s
                 WHERE NOT EXISTS (SELECT 1 FROM eligibility_device d
                                   WHERE d.organisation_id = %(org)s AND d.serial_number = s.serial_number)
                 """,
                 params,
             )
             created = cursor.rowcount
+            devices_link_proofs(organisation=self.organisation)
             refresh_conflicts_sql(cursor, f"SELECT serial_number FROM {self.stage}", params)
             cursor.execute(f"DROP TABLE {self.stage}")
         return created, updated
