@@ -87,8 +87,9 @@ def certification_deadlines():
         _population(100, "small")
     small = count_queries(lambda: job(today=TODAY))
     with scopes_disabled():
-        from accounts.models import Hold, Notification
+        from accounts.models import Hold
         from certification.models import ReminderSent
+        from core.models import Notification
 
         ReminderSent.objects.all().delete()
         Hold.objects.all().delete()

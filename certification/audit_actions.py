@@ -10,15 +10,17 @@ KIND = {"kind": dict(CertificationKind.choices)}
 
 CERTIFICATION_RECORDED = AuditAction(
     "certification.recorded",
-    _("%(actor)s recorded the %(kind)s certification of %(technician)s (passed %(passed_on)s)"),
+    _("%(actor)s recorded the certification %(kind)s of %(technician)s, passed on %(passed_on)s"),
     formats={"kind": CHOICE, "passed_on": DATE, "expires_on": DATE},
     choices=KIND,
+    details={"credential_id": _("credential id %(credential_id)s"), "expires_on": _("valid until %(expires_on)s")},
 )
 CERTIFICATION_DELETED = AuditAction(
     "certification.deleted",
-    _("%(actor)s deleted the %(kind)s certification of %(technician)s"),
+    _("%(actor)s deleted the certification %(kind)s of %(technician)s"),
     formats={"kind": CHOICE},
     choices=KIND,
+    details={"credential_id": _("credential id %(credential_id)s")},
 )
 VOUCHERS_ISSUED_FREE = AuditAction(
     "vouchers.issued_free",
@@ -29,17 +31,17 @@ VOUCHERS_ISSUED_FREE = AuditAction(
 
 VOUCHERS_REQUESTED = AuditAction(
     "vouchers.requested",
-    _("%(actor)s ordered %(quantity)s %(kind)s exam vouchers at %(price_each)s each, %(total)s in total"),
+    _("%(actor)s ordered exam vouchers for %(kind)s: %(quantity)s at %(price_each)s each, %(total)s in total"),
     formats={"kind": CHOICE, "price_each": MONEY, "total": MONEY, "codes": LIST},
     choices=KIND,
     timeline=True,
 )
 
+# The sentence names the new holder; an earlier holder is in the trail's earlier entry.
 VOUCHER_ASSIGNED = AuditAction(
-    "voucher.assigned",
-    _("%(actor)s assigned the exam voucher %(object)s to %(assigned_to)s"),
-    labels={"assigned_to": _("assigned to")},
+    "voucher.assigned", _("%(actor)s assigned the exam voucher %(object)s to %(assigned_to)s")
 )
 VOUCHER_REDEEMED = AuditAction(
-    "voucher.redeemed", _("%(actor)s redeemed the exam voucher %(object)s for the certification %(certification)s")
+    "voucher.redeemed",
+    _("%(actor)s redeemed the exam voucher %(object)s for the certification with credential id %(certification)s"),
 )

@@ -183,6 +183,7 @@ def _tell(today, accounts, missing, sent, placed, released, expiring, announced)
                 "object_type": "accounts.hold",
                 "object_id": h["id"],
                 "object_repr": f"certification {h['product_line']}",
+                "before": {"reason": Hold.Reason.CERTIFICATION.value, "product_line": h["product_line"]},
                 "after": {"released": True},
             }
         )

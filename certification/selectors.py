@@ -4,6 +4,7 @@ import datetime
 from dataclasses import dataclass, field
 
 from django.db.models import Count, Q
+from django.http import Http404
 from django.utils import timezone
 
 from accounts.models import Account, Hold, Membership, ProductLine
@@ -83,6 +84,24 @@ def technician_list(*, organisation):
 
 def voucher_list(*, organisation):
     return ExamVoucher.objects.filter(organisation=organisation).select_related("assigned_to")
+
+
+def voucher_get(*, organisation, code: str) -> ExamVoucher:
+    voucher = voucher_list(organisation=organisation).filter(code=code).first()
+    if voucher is None:
+        raise Http404
+    return voucher
+
+
+def certification_list(*, organisation):
+    return Certification.objects.filter(organisation=organisation).select_related("technician")
+
+
+def certification_get(*, organisation, certification_id) -> Certification:
+    certification = certification_list(organisation=organisation).filter(pk=certification_id).first()
+    if certification is None:
+        raise Http404
+    return certification
 
 
 def training_catalogue(*, organisation, user) -> list[dict]:

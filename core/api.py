@@ -3,12 +3,17 @@ classes that apply ``core.permissions`` to ``/api/v1/orgs/{org}/`` and ``/api/v1
 
 Views contain no ``try/except`` to translate errors: a service's Django ``ValidationError`` becomes the contract's
 400 (``{"field": ["message"]}``), a ``DomainError`` its status with ``{"detail", "code", …}``.
+
+Input serializers take free text through ``TextField``, which refuses what a person cannot have meant to type.
 """
+
+import re
 
 from django.core.exceptions import PermissionDenied
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.http import Http404
-from rest_framework import exceptions, status
+from django.utils.translation import gettext_lazy as _
+from rest_framework import exceptions, serializers, status
 from rest_framework.pagination import PageNumberPagination
 from rest_framework.permissions import BasePermission
 from rest_framework.response import Response
@@ -64,6 +69,29 @@ def exception_handler(exc, context):
         code = "file_too_large"
     response.data = {"detail": str(detail), "code": code}
     return response
+
+
+# C0 and C1 control characters except tab, line feed and carriage return; DEL too.
+CONTROL_CHARACTERS = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]")
+
+
+def reject_control_characters(value: str) -> None:
+    """A NUL byte (PostgreSQL cannot store it) or another control character (terminal escapes, a bell) is a
+    field error, never stored."""
+    if "\x00" in value:
+        raise serializers.ValidationError(_("Null characters are not allowed."), code="null_characters_not_allowed")
+    if CONTROL_CHARACTERS.search(value):
+        raise serializers.ValidationError(_("Control characters are not allowed."), code="control_characters")
+
+
+class TextField(serializers.CharField):
+    """Free text in an input serializer: a ``CharField`` that also refuses control characters (one message for a
+    NUL byte, not DRF's and ours)."""
+
+    def to_internal_value(self, data):
+        value = super().to_internal_value(data)
+        reject_control_characters(value)
+        return value
 
 
 class OrgPermission(BasePermission):

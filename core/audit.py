@@ -20,9 +20,9 @@ from dataclasses import dataclass, field
 
 from django.db import models
 from django.utils import formats as django_formats
+from django.utils import timezone
 from django.utils.dateparse import parse_date, parse_datetime
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
 
 from .models import AuditEntry
 
@@ -37,14 +37,16 @@ ACTIONS: dict[str, "AuditAction"] = {}
 @dataclass(frozen=True)
 class AuditAction:
     """One kind of decision or change. ``sentence`` may name ``%(actor)s``, ``%(object)s`` and any key of the
-    entry's ``after`` (else ``before``) values; ``formats`` says how those values read; ``labels`` names the fields
-    that the change table lists."""
+    entry's ``after`` (else ``before``) values; ``formats`` says how those values read (a kind above, or a function
+    of the value); ``details`` are clauses appended to the sentence, each only when the entry has its key (a hold
+    with or without a product line); ``labels`` names the fields that the change rows of an edit list."""
 
     key: str
     sentence: str
     formats: dict = field(default_factory=dict, hash=False, compare=False)
     labels: dict = field(default_factory=dict, hash=False, compare=False)
     choices: dict = field(default_factory=dict, hash=False, compare=False)
+    details: dict = field(default_factory=dict, hash=False, compare=False)
     timeline: bool = False  # shown on the organisation's account timeline
 
     def __post_init__(self):
@@ -162,10 +164,19 @@ def audit_record_bulk(entries: list[dict]) -> None:
 # --- reading an entry -----------------------------------------------------------------------------------------
 
 
-def format_value(value, kind: str = TEXT, choices: dict | None = None) -> str:
-    """A stored value in the active language's format: 50.000,00 € in German, €50,000.00 in English."""
-    if value is None or value == "":
+def _empty(value) -> bool:
+    return value is None or value == "" or value == [] or value == {}
+
+
+def format_value(value, kind=TEXT, choices: dict | None = None) -> str:
+    """A stored value in the active language's format: 50.000,00 € in German, €50,000.00 in English; dates as
+    the locale writes them, yes/no, a choice by its label, a list item by item. ``kind`` may also be a function."""
+    if _empty(value):
         return "–"
+    if callable(kind):
+        return str(kind(value))
+    if isinstance(value, list | tuple):
+        return ", ".join(format_value(v, TEXT if kind == LIST else kind, choices) for v in value)
     if kind == MONEY:
         try:
             amount = decimal.Decimal(str(value))
@@ -174,17 +185,25 @@ def format_value(value, kind: str = TEXT, choices: dict | None = None) -> str:
         number = django_formats.number_format(amount, decimal_pos=2, use_l10n=True, force_grouping=True)
         return _("%(amount)s €") % {"amount": number}
     if kind == DATE:
-        day = parse_date(str(value)[:10]) if isinstance(value, str) else value
+        try:
+            day = parse_date(str(value)[:10]) if isinstance(value, str) else value
+        except ValueError:  # well-formed but no such day: show what was stored
+            day = None
         return django_formats.date_format(day, "SHORT_DATE_FORMAT") if day else str(value)
     if kind == DATETIME:
-        moment = parse_datetime(value) if isinstance(value, str) else value
-        return django_formats.date_format(moment, "SHORT_DATETIME_FORMAT") if moment else str(value)
+        try:
+            moment = parse_datetime(value) if isinstance(value, str) else value
+        except ValueError:
+            moment = None
+        if moment is None:
+            return str(value)
+        if timezone.is_aware(moment):
+            moment = timezone.localtime(moment)
+        return django_formats.date_format(moment, "SHORT_DATETIME_FORMAT")
     if kind == BOOL or isinstance(value, bool):
         return _("yes") if value else _("no")
     if kind == CHOICE and choices:
         return str(choices.get(value, value))
-    if isinstance(value, list):
-        return ", ".join(format_value(v, TEXT if kind == LIST else kind, choices) for v in value) or "–"
     if isinstance(value, dict):
         return "; ".join(f"{k}: {format_value(v)}" for k, v in value.items())
     if isinstance(value, float | decimal.Decimal | int):
@@ -199,44 +218,53 @@ class _Values(dict):
         return "–"
 
 
-def _actor_name(entry: AuditEntry) -> str:
+def audit_actor(entry: AuditEntry) -> str:
+    """Who did it, by name: the person's display name, the stored email once the person is gone, or the portal
+    itself for jobs."""
     if entry.actor_id and entry.actor is not None:
         return entry.actor.display_name
-    return entry.actor_label if entry.actor_label != "system" else str(gettext_lazy("The portal"))
+    return entry.actor_label if entry.actor_label not in ("", "system") else _("The portal")
+
+
+def _raw_values(entry: AuditEntry) -> dict:
+    before = entry.before if isinstance(entry.before, dict) else {}
+    after = entry.after if isinstance(entry.after, dict) else {}
+    return {**before, **after}  # after wins over before
 
 
 def audit_sentence(entry: AuditEntry) -> str:
     """The entry as one sentence in the active language: "Rita Reviewer approved the application; credit line
-    €50,000.00"."""
+    €50,000.00, account number SSA-100001"."""
     action = ACTIONS.get(entry.action)
-    values = _Values({"actor": _actor_name(entry), "object": entry.object_repr or "–"})
-    sources = [
-        entry.before if isinstance(entry.before, dict) else {},
-        entry.after if isinstance(entry.after, dict) else {},
-    ]
-    for source in sources:  # after wins over before
-        for key, value in source.items():
-            kind = action.formats.get(key, TEXT) if action else TEXT
-            values[key] = format_value(value, kind, action.choices.get(key) if action else None)
     if action is None:
-        return _("%(actor)s: %(action)s") % {"actor": values["actor"], "action": entry.action}
-    return str(action.sentence) % values
+        return _("%(actor)s: %(action)s") % {"actor": audit_actor(entry), "action": entry.action}
+    raw = _raw_values(entry)
+    values = _Values(
+        {key: format_value(value, action.formats.get(key, TEXT), action.choices.get(key)) for key, value in raw.items()}
+    )
+    values.update(actor=audit_actor(entry), object=entry.object_repr or "–")  # never a stored value's
+    parts = [str(action.sentence) % values]
+    parts += [str(clause) % values for key, clause in action.details.items() if not _empty(raw.get(key))]
+    return "; ".join(parts)
 
 
 def audit_change_rows(entry: AuditEntry) -> list[dict]:
-    """The fields an edit changed, as rows of label, before and after, each in the reader's format."""
-    action = ACTIONS.get(entry.action)
-    before = entry.before if isinstance(entry.before, dict) else {}
-    after = entry.after if isinstance(entry.after, dict) else {}
-    if not before or not after:
+    """What an edit changed, as rows of label, before and after, each in the reader's format. Only the fields the
+    action labels are listed (a decision reads as its sentence); an entry without both sides lists nothing."""
+    if not isinstance(entry.before, dict) or not isinstance(entry.after, dict):
         return []
+    action = ACTIONS.get(entry.action)
+    before, after = entry.before, entry.after
     rows = []
     for key in dict.fromkeys([*before, *after]):
         if before.get(key) == after.get(key):
             continue
-        kind = action.formats.get(key, TEXT) if action else TEXT
-        choices = action.choices.get(key) if action else None
-        label = action.labels.get(key, key.replace("_", " ")) if action else key.replace("_", " ")
+        if action is None:
+            label, kind, choices = key.replace("_", " "), TEXT, None
+        elif key in action.labels:
+            label, kind, choices = action.labels[key], action.formats.get(key, TEXT), action.choices.get(key)
+        else:
+            continue
         rows.append(
             {
                 "field": str(label),

@@ -34,13 +34,16 @@ def device_list(*, organisation, filters: dict | None = None) -> QuerySet[Device
     if filters.get("reason"):
         qs = qs.filter(REASON_FILTERS.get(filters["reason"], Q(pk__in=[])))
     if filters.get("q"):
-        term = str(filters["q"]).strip()
-        qs = qs.filter(
-            Q(serial_number__in=serial_candidates(term)) | Q(model__icontains=term) | Q(invoice_number__iexact=term)
-        )
+        qs = qs.filter(device_search(filters["q"]))
     if filters.get("invoice"):
         qs = qs.filter(invoice_number=filters["invoice"])
     return qs.order_by("serial_number")
+
+
+def device_search(term) -> Q:
+    """What a search for ``term`` finds: the serial (also without a barcode's ``S``), the model, the invoice."""
+    term = str(term).strip()
+    return Q(serial_number__in=serial_candidates(term)) | Q(model__icontains=term) | Q(invoice_number__iexact=term)
 
 
 REASON_FILTERS = {

@@ -1,15 +1,17 @@
 from django.utils.translation import gettext_lazy as _
+from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from accounts.models import FederalState, Membership, Organisation
+from core.api import TextField
 
 
 class OrganisationCreateSerializer(serializers.Serializer):
-    name = serializers.CharField(max_length=200)
-    country = serializers.CharField(max_length=2, default="DE")
+    name = TextField(max_length=200)
+    country = TextField(max_length=2, default="DE")
     federal_state = serializers.ChoiceField(choices=FederalState.choices, required=False, allow_blank=True, default="")
-    address = serializers.CharField(required=False, allow_blank=True, default="", max_length=2000)
-    vat_id = serializers.CharField(required=False, allow_blank=True, default="", max_length=20)
+    address = TextField(required=False, allow_blank=True, default="", max_length=2000)
+    vat_id = TextField(required=False, allow_blank=True, default="", max_length=20)
 
     def validate_country(self, value):
         value = value.upper()
@@ -91,13 +93,14 @@ class AccountSerializer(serializers.Serializer):
     apple_customer_number = serializers.CharField(allow_blank=True)
     holds = serializers.SerializerMethodField()
 
-    def get_holds(self, obj) -> list[dict]:
+    @extend_schema_field(HoldSerializer(many=True))
+    def get_holds(self, obj):
         return HoldSerializer(self.context.get("holds", []), many=True).data
 
 
 class AccountUpdateSerializer(serializers.Serializer):
     terms_accepted = serializers.BooleanField(required=False)
-    contact_name = serializers.CharField(max_length=200, required=False, allow_blank=True)
+    contact_name = TextField(max_length=200, required=False, allow_blank=True)
     contact_email = serializers.EmailField(required=False, allow_blank=True)
-    contact_phone = serializers.CharField(max_length=40, required=False, allow_blank=True)
+    contact_phone = TextField(max_length=40, required=False, allow_blank=True)
     apple_customer_number = serializers.RegexField(r"^[0-9A-Za-z-]{0,20}$", required=False, allow_blank=True)

@@ -1,8 +1,10 @@
+from django_filters.rest_framework import DjangoFilterBackend
 from drf_spectacular.utils import extend_schema
 from rest_framework import generics, status
 from rest_framework.response import Response
 
 from accounts import lifecycle, selectors, services
+from accounts.api.filters import MemberFilter
 from accounts.api.serializers import (
     AccountSerializer,
     AccountUpdateSerializer,
@@ -13,6 +15,7 @@ from accounts.api.serializers import (
     OrganisationSerializer,
 )
 from accounts.holds import open_holds
+from accounts.models import Membership
 from core.api import OrgApiMixin
 
 
@@ -41,10 +44,14 @@ class OrganisationListCreateApi(generics.GenericAPIView):
 
 
 class MemberListCreateApi(OrgApiMixin, generics.ListAPIView):
-    """Members of the organisation; POST (admins) invites by email, and adds an existing user at once."""
+    """Members of the organisation, filtered by ``role``; POST (admins) invites by email, and adds an existing
+    user at once."""
 
     required_actions = {"GET": "members.view", "POST": "members.invite"}
     serializer_class = MemberSerializer
+    queryset = Membership.objects.none()  # the model for the schema; get_queryset() starts from the selector
+    filter_backends = [DjangoFilterBackend]
+    filterset_class = MemberFilter
 
     def get_queryset(self):
         return selectors.member_list(organisation=self.organisation)

@@ -1,7 +1,9 @@
 from django.utils import timezone
+from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from certification.models import Certification, CertificationKind, ExamVoucher
+from core.api import TextField
 
 
 class CertificationSerializer(serializers.ModelSerializer):
@@ -19,7 +21,7 @@ class CertificationSerializer(serializers.ModelSerializer):
 class CertificationInputSerializer(serializers.Serializer):
     technician = serializers.EmailField()
     kind = serializers.ChoiceField(choices=CertificationKind.choices)
-    credential_id = serializers.CharField(max_length=64)
+    credential_id = TextField(max_length=64)
     passed_on = serializers.DateField()
     expires_on = serializers.DateField(required=False, allow_null=True)
     evidence = serializers.FileField(required=False)
@@ -30,7 +32,8 @@ class TechnicianSerializer(serializers.Serializer):
     name = serializers.CharField(source="user.get_full_name")
     certifications = serializers.SerializerMethodField()
 
-    def get_certifications(self, obj) -> list[dict]:
+    @extend_schema_field(CertificationSerializer(many=True))
+    def get_certifications(self, obj):
         return CertificationSerializer(self.context["by_technician"].get(obj.user_id, []), many=True).data
 
 

@@ -1,11 +1,11 @@
-from django.http import Http404
+from django_filters.rest_framework import DjangoFilterBackend
 from drf_spectacular.utils import extend_schema
 from rest_framework import generics, status
-from rest_framework.parsers import FormParser, JSONParser, MultiPartParser
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from certification import selectors, services
+from certification.api.filters import CertificationFilter, VoucherFilter
 from certification.api.serializers import (
     CertificationInputSerializer,
     CertificationSerializer,
@@ -36,14 +36,17 @@ class TechnicianListApi(OrgApiMixin, generics.ListAPIView):
 
 
 class CertificationListCreateApi(OrgApiMixin, generics.ListAPIView):
-    """Certifications; admins record them for anyone, technicians for themselves."""
+    """Certifications, filtered by ``technician`` (email) and ``kind``; admins record them for anyone, technicians
+    for themselves (JSON, or a form with the certificate as ``evidence``)."""
 
     required_actions = {"GET": "certifications.view", "POST": "certifications.record"}
     serializer_class = CertificationSerializer
-    parser_classes = [JSONParser, MultiPartParser, FormParser]
+    queryset = Certification.objects.none()  # the model for the schema; get_queryset() starts from the selector
+    filter_backends = [DjangoFilterBackend]
+    filterset_class = CertificationFilter
 
     def get_queryset(self):
-        return Certification.objects.filter(organisation=self.organisation).select_related("technician")
+        return selectors.certification_list(organisation=self.organisation)
 
     @extend_schema(request=CertificationInputSerializer, responses={201: CertificationSerializer})
     def post(self, request, org):
@@ -68,16 +71,19 @@ class CertificationDetailApi(OrgApiMixin, APIView):
 
     @extend_schema(responses={204: None})
     def delete(self, request, org, certification_id):
-        certification = Certification.objects.filter(organisation=self.organisation, pk=certification_id).first()
-        if certification is None:
-            raise Http404
+        certification = selectors.certification_get(organisation=self.organisation, certification_id=certification_id)
         services.certification_delete(certification=certification, actor=request.user)
         return Response(status=status.HTTP_204_NO_CONTENT)
 
 
 class VoucherListApi(OrgApiMixin, generics.ListAPIView):
+    """Exam vouchers, filtered by ``kind``, ``status``, ``free`` and ``assigned_to`` (email)."""
+
     required_actions = {"GET": "certifications.view"}
     serializer_class = VoucherSerializer
+    queryset = ExamVoucher.objects.none()  # the model for the schema; get_queryset() starts from the selector
+    filter_backends = [DjangoFilterBackend]
+    filterset_class = VoucherFilter
 
     def get_queryset(self):
         return selectors.voucher_list(organisation=self.organisation)
@@ -103,9 +109,7 @@ class VoucherAssignApi(OrgApiMixin, APIView):
 
     @extend_schema(request=VoucherAssignSerializer, responses={200: VoucherSerializer})
     def post(self, request, org, code):
-        voucher = ExamVoucher.objects.filter(organisation=self.organisation, code=code).first()
-        if voucher is None:
-            raise Http404
+        voucher = selectors.voucher_get(organisation=self.organisation, code=code)
         payload = VoucherAssignSerializer(data=request.data)
         payload.is_valid(raise_exception=True)
         voucher = services.voucher_assign(
@@ -121,4 +125,5 @@ class CertificationStatusApi(OrgApiMixin, APIView):
 
     @extend_schema(responses=CertificationStatusSerializer)
     def get(self, request, org):
-        return Response(selectors.certification_status(organisation=self.organisation).as_api())
+        data = selectors.certification_status(organisation=self.organisation).as_api()
+        return Response(CertificationStatusSerializer(data).data)

@@ -1,20 +1,20 @@
 from django import template
 
+from core import audit
+
 register = template.Library()
 
 
 @register.filter
-def audit_diff(entry) -> list[dict]:
-    """An audit entry's change as rows: field, before, after (only what differs, when both are known)."""
-    before, after = entry.before or {}, entry.after or {}
-    if not isinstance(before, dict) or not isinstance(after, dict):
-        return [{"field": "", "before": before, "after": after}]
-    keys = list(dict.fromkeys([*before, *after]))
-    return [
-        {"field": key, "before": before.get(key), "after": after.get(key)}
-        for key in keys
-        if before.get(key) != after.get(key) or key not in before or key not in after
-    ]
+def audit_sentence(entry) -> str:
+    """The audit entry as one sentence in the active language, its values in the reader's format."""
+    return audit.audit_sentence(entry)
+
+
+@register.filter
+def audit_changes(entry) -> list[dict]:
+    """The fields an edit changed: rows of label, before and after, formatted; none for a decision."""
+    return audit.audit_change_rows(entry)
 
 
 @register.simple_tag(takes_context=True)

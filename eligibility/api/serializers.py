@@ -1,6 +1,10 @@
+from django.utils.translation import gettext_lazy as _
 from rest_framework import serializers
+from rest_framework.utils import html
 
 from accounts.models import ProductLine
+from core.api import TextField, reject_control_characters
+from eligibility import validation as v
 from eligibility.models import Device, DeviceImport, EquipmentAttestation, Ownership, ProofOfPurchase, PurchaseSource
 from eligibility.selectors import device_not_counted_reasons
 
@@ -34,21 +38,63 @@ class DeviceSerializer(serializers.ModelSerializer):
         return device_not_counted_reasons(obj)
 
 
-class DeviceInputSerializer(serializers.Serializer):
-    """The shape for the schema; values are parsed by the service, which also accepts German words."""
+class DeviceValue:
+    """A device value parsed by the device parser of the same name (``eligibility.validation``), the one the form
+    and the import use, so the API understands what they understand (``Eigentum``, ``ja``, ``31.03.2024``). The
+    DRF field it is mixed into gives the schema its type."""
 
-    serial_number = serializers.CharField(max_length=40)
-    product_line = serializers.ChoiceField(choices=ProductLine.choices)
-    model = serializers.CharField(max_length=100, required=False, allow_blank=True)
-    purchase_date = serializers.DateField(required=False, allow_null=True)
-    purchase_source = serializers.ChoiceField(choices=PurchaseSource.choices)
-    ownership = serializers.ChoiceField(choices=Ownership.choices)
-    third_party_warranty = serializers.BooleanField(required=False, default=False)
-    invoice_number = serializers.CharField(max_length=64, required=False, allow_blank=True)
+    def to_internal_value(self, data):
+        if not isinstance(data, str | int | float | bool):
+            raise serializers.ValidationError(_("Send one value, not a list or an object."), code="invalid")
+        if isinstance(data, str):
+            reject_control_characters(data)
+        try:
+            return v.device_parsers()[self.field_name](data)
+        except ValueError as exc:
+            raise serializers.ValidationError(str(exc), code="invalid") from None
+
+
+class DeviceCharField(DeviceValue, serializers.CharField):
+    pass
+
+
+class DeviceChoiceField(DeviceValue, serializers.ChoiceField):
+    pass
+
+
+class DeviceDateField(DeviceValue, serializers.DateField):
+    pass
+
+
+class DeviceBooleanField(DeviceValue, serializers.BooleanField):
+    pass
+
+
+class DeviceInputSerializer(serializers.Serializer):
+    """A device, as JSON or as form fields. Values are read as the inventory import reads them, so ``Eigentum``,
+    ``Leasing``, ``ja``, ``nein`` and ``31.03.2024`` are understood too."""
+
+    # validated_data holds the parsed scalars device_create/device_update take; PATCH uses partial=True.
+
+    serial_number = DeviceCharField(max_length=40)
+    product_line = DeviceChoiceField(choices=ProductLine.choices)
+    model = DeviceCharField(max_length=100, required=False, allow_blank=True)
+    purchase_date = DeviceDateField(required=False, allow_null=True)
+    purchase_source = DeviceChoiceField(choices=PurchaseSource.choices)
+    ownership = DeviceChoiceField(choices=Ownership.choices)
+    third_party_warranty = DeviceBooleanField(required=False, default=False)
+    invoice_number = DeviceCharField(max_length=64, required=False, allow_blank=True)
+
+
+class ImportRowErrorSerializer(serializers.Serializer):
+    row = serializers.IntegerField()
+    column = serializers.CharField()
+    message = serializers.CharField()
 
 
 class DeviceImportSerializer(serializers.ModelSerializer):
     percent = serializers.IntegerField(read_only=True)
+    errors = ImportRowErrorSerializer(many=True, read_only=True)
     error_report = serializers.SerializerMethodField()
 
     class Meta:
@@ -79,7 +125,7 @@ class DeviceImportSerializer(serializers.ModelSerializer):
 
 
 class ImportUploadSerializer(serializers.Serializer):
-    file = serializers.FileField()
+    file = serializers.FileField(error_messages={"required": _("Choose a CSV or XLSX file.")})
 
 
 class ProofSerializer(serializers.ModelSerializer):
@@ -110,21 +156,42 @@ class ProofSerializer(serializers.ModelSerializer):
 
 class ProofUploadSerializer(serializers.Serializer):
     file = serializers.FileField()
-    invoice_number = serializers.CharField(max_length=64)
+    invoice_number = TextField(max_length=64)
     invoice_date = serializers.DateField(required=False, allow_null=True)
-    supplier = serializers.CharField(max_length=200, required=False, allow_blank=True, default="")
+    supplier = TextField(max_length=200, required=False, allow_blank=True, default="")
 
 
-class EquipmentItemSerializer(serializers.Serializer):
+class EquipmentItemInputSerializer(serializers.Serializer):
     present = serializers.BooleanField()
-    detail = serializers.CharField(max_length=500, required=False, allow_blank=True, default="")
+    detail = TextField(max_length=500, required=False, allow_blank=True, default="")
 
 
-EquipmentSerializer = type(
-    "EquipmentSerializer",
-    (serializers.Serializer,),
-    {item: EquipmentItemSerializer(required=False) for item in EquipmentAttestation.Item.values},
-)
+class EquipmentInputSerializer(serializers.Serializer):
+    """Any of the equipment items, each ``{present, detail}``; a form sends ``workbench.present=true`` and
+    ``workbench.detail=…``. An item the programme does not know is a field error."""
+
+    def get_fields(self):
+        return {item: EquipmentItemInputSerializer(required=False) for item in EquipmentAttestation.Item.values}
+
+    def validate(self, attrs):
+        data = self.initial_data
+        sent = {key.split(".", 1)[0] for key in data} if html.is_html_input(data) else set(data)
+        unknown = sorted(sent - set(self.fields))
+        if unknown:
+            raise serializers.ValidationError({name: [_("Unknown equipment item.")] for name in unknown})
+        return attrs
+
+
+class EquipmentAttestationSerializer(serializers.Serializer):
+    present = serializers.BooleanField()
+    detail = serializers.CharField()
+
+
+class EquipmentSerializer(serializers.Serializer):
+    """Every equipment item the programme asks for, attested or not."""
+
+    def get_fields(self):
+        return {item: EquipmentAttestationSerializer() for item in EquipmentAttestation.Item.values}
 
 
 class RuleSerializer(serializers.Serializer):
@@ -135,10 +202,35 @@ class RuleSerializer(serializers.Serializer):
     missing = serializers.ListField(child=serializers.CharField(), required=False)
 
 
+class ProductLineCountsSerializer(serializers.Serializer):
+    mac = serializers.IntegerField()
+    iphone = serializers.IntegerField()
+    ipad = serializers.IntegerField()
+    ipod = serializers.IntegerField()
+
+
+class EligibilityCountsSerializer(serializers.Serializer):
+    total = serializers.IntegerField()
+    counted = serializers.IntegerField()
+    without_proof = serializers.IntegerField()
+    proof_rejected = serializers.IntegerField()
+    not_bought_from_apple = serializers.IntegerField()
+    third_party_warranty = serializers.IntegerField()
+    not_owned = serializers.IntegerField()
+    needs_clarification = serializers.IntegerField()
+    by_product_line = ProductLineCountsSerializer(help_text=_("Counted devices per product line."))
+    total_by_product_line = ProductLineCountsSerializer(help_text=_("All devices per product line."))
+
+
+class InvoiceWithoutProofSerializer(serializers.Serializer):
+    invoice_number = serializers.CharField()
+    devices = serializers.IntegerField()
+
+
 class EligibilitySerializer(serializers.Serializer):
     eligible = serializers.BooleanField()
     shortfall = serializers.IntegerField()
     required = serializers.IntegerField()
-    counts = serializers.DictField()
+    counts = EligibilityCountsSerializer()
     rules = RuleSerializer(many=True)
-    invoices_without_proof = serializers.ListField(child=serializers.DictField())
+    invoices_without_proof = InvoiceWithoutProofSerializer(many=True)

@@ -1,7 +1,8 @@
 from django.http import Http404
-from drf_spectacular.utils import OpenApiParameter, extend_schema
+from django_filters.rest_framework import DjangoFilterBackend
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import extend_schema
 from rest_framework import generics, status
-from rest_framework.parsers import FormParser, MultiPartParser
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
@@ -12,11 +13,13 @@ from core.api import OrgApiMixin, UploadThrottle
 from core.files import MAX_DOCUMENT_BYTES, private_file_response
 from core.uploads import check_declared_length
 from eligibility import selectors, services
+from eligibility.api.filters import DeviceFilter, ProofFilter
 from eligibility.api.serializers import (
     DeviceImportSerializer,
     DeviceInputSerializer,
     DeviceSerializer,
     EligibilitySerializer,
+    EquipmentInputSerializer,
     EquipmentSerializer,
     ImportUploadSerializer,
     ProofSerializer,
@@ -24,35 +27,27 @@ from eligibility.api.serializers import (
 )
 from eligibility.application import account_submit
 from eligibility.engine import eligibility_evaluate
-from eligibility.models import EquipmentAttestation
+from eligibility.models import Device, ProofOfPurchase
 
 
 class DeviceListCreateApi(OrgApiMixin, generics.ListAPIView):
-    """The installed base. Filters: ``product_line``, ``counted=true|false``, ``q`` (serial, model, invoice)."""
+    """The installed base. Filters: ``product_line``, ``counted=true|false``, ``q`` (serial, model, invoice),
+    ``reason``, ``invoice``."""
 
     required_actions = {"GET": "devices.view", "POST": "devices.change"}
     serializer_class = DeviceSerializer
+    queryset = Device.objects.none()  # the model for the schema; get_queryset() starts from the selector
+    filter_backends = [DjangoFilterBackend]
+    filterset_class = DeviceFilter
 
     def get_queryset(self):
-        params = self.request.query_params
-        return selectors.device_list(
-            organisation=self.organisation,
-            filters={k: params.get(k) for k in ("product_line", "counted", "q", "reason", "invoice")},
-        )
-
-    @extend_schema(
-        parameters=[
-            OpenApiParameter("product_line", str, enum=["mac", "iphone", "ipad", "ipod"]),
-            OpenApiParameter("counted", bool),
-            OpenApiParameter("q", str),
-        ]
-    )
-    def get(self, request, *args, **kwargs):
-        return super().get(request, *args, **kwargs)
+        return selectors.device_list(organisation=self.organisation)
 
     @extend_schema(request=DeviceInputSerializer, responses={201: DeviceSerializer})
     def post(self, request, org):
-        device = services.device_create(organisation=self.organisation, actor=request.user, data=dict(request.data))
+        payload = DeviceInputSerializer(data=request.data)
+        payload.is_valid(raise_exception=True)
+        device = services.device_create(organisation=self.organisation, actor=request.user, data=payload.validated_data)
         device = selectors.device_get_by_serial(organisation=self.organisation, serial=device.serial_number)
         return Response(DeviceSerializer(device).data, status=status.HTTP_201_CREATED)
 
@@ -73,7 +68,9 @@ class DeviceDetailApi(OrgApiMixin, APIView):
     @extend_schema(request=DeviceInputSerializer(partial=True), responses=DeviceSerializer)
     def patch(self, request, org, serial_number):
         device = self.get_device(serial_number)
-        device = services.device_update(device=device, actor=request.user, data=dict(request.data))
+        payload = DeviceInputSerializer(data=request.data, partial=True)
+        payload.is_valid(raise_exception=True)
+        device = services.device_update(device=device, actor=request.user, data=payload.validated_data)
         return Response(DeviceSerializer(self.get_device(device.serial_number)).data)
 
     @extend_schema(responses={204: None})
@@ -83,23 +80,24 @@ class DeviceDetailApi(OrgApiMixin, APIView):
 
 
 class DeviceImportCreateApi(OrgApiMixin, generics.ListAPIView):
-    """Upload an inventory (CSV or XLSX); it is imported by a job. Answers 202 with the import to poll."""
+    """Upload an inventory (CSV or XLSX) as ``multipart/form-data``; it is imported by a job. Answers 202 with the
+    import to poll. (A JSON body cannot carry the file: it gets the field error.)"""
 
     required_actions = {"GET": "devices.view", "POST": "devices.change"}
-    parser_classes = [MultiPartParser, FormParser]
     serializer_class = DeviceImportSerializer
     throttle_classes = [UploadThrottle]
 
     def get_queryset(self):
         return selectors.device_import_list(organisation=self.organisation)
 
-    @extend_schema(request=ImportUploadSerializer, responses={202: DeviceImportSerializer})
+    @extend_schema(request={"multipart/form-data": ImportUploadSerializer}, responses={202: DeviceImportSerializer})
     def post(self, request, org):
         check_declared_length(request, services.MAX_IMPORT_BYTES)
-        upload = request.FILES.get("file")
-        if upload is None:
-            return Response({"file": ["Choose a CSV or XLSX file."]}, status=status.HTTP_400_BAD_REQUEST)
-        device_import = services.device_import_start(organisation=self.organisation, actor=request.user, upload=upload)
+        payload = ImportUploadSerializer(data=request.data)
+        payload.is_valid(raise_exception=True)
+        device_import = services.device_import_start(
+            organisation=self.organisation, actor=request.user, upload=payload.validated_data["file"]
+        )
         device_import.refresh_from_db()
         return Response(DeviceImportSerializer(device_import).data, status=status.HTTP_202_ACCEPTED)
 
@@ -119,7 +117,7 @@ class DeviceImportErrorsApi(OrgApiMixin, APIView):
 
     required_actions = {"GET": "devices.view"}
 
-    @extend_schema(responses={(200, "text/csv"): bytes})
+    @extend_schema(responses={(200, "text/csv"): OpenApiTypes.BINARY})
     def get(self, request, org, import_id):
         device_import = selectors.device_import_get(organisation=self.organisation, import_id=import_id)
         if not device_import.error_report:
@@ -133,17 +131,20 @@ class DeviceImportErrorsApi(OrgApiMixin, APIView):
 
 
 class ProofListCreateApi(OrgApiMixin, generics.ListAPIView):
-    """Proofs of purchase. Upload: PDF, JPEG or PNG by content, at most 20 MB (413 above, 415 otherwise)."""
+    """Proofs of purchase, filtered by ``status`` and ``invoice_number``. Upload as ``multipart/form-data``: PDF,
+    JPEG or PNG by content, at most 20 MB (413 above, 415 otherwise)."""
 
     required_actions = {"GET": "proofs.view", "POST": "proofs.change"}
-    parser_classes = [MultiPartParser, FormParser]
     serializer_class = ProofSerializer
+    queryset = ProofOfPurchase.objects.none()  # the model for the schema; get_queryset() starts from the selector
+    filter_backends = [DjangoFilterBackend]
+    filterset_class = ProofFilter
     throttle_classes = [UploadThrottle]
 
     def get_queryset(self):
         return selectors.proof_list(organisation=self.organisation)
 
-    @extend_schema(request=ProofUploadSerializer, responses={201: ProofSerializer})
+    @extend_schema(request={"multipart/form-data": ProofUploadSerializer}, responses={201: ProofSerializer})
     def post(self, request, org):
         check_declared_length(request, MAX_DOCUMENT_BYTES)  # the service checks the actual size too
         payload = ProofUploadSerializer(data=request.data)
@@ -184,7 +185,7 @@ class ProofFileApi(OrgApiMixin, APIView):
 
     required_actions = {"GET": "proofs.view"}
 
-    @extend_schema(responses={(200, "application/octet-stream"): bytes})
+    @extend_schema(responses={(200, "application/octet-stream"): OpenApiTypes.BINARY})
     def get(self, request, org, proof_id):
         proof = selectors.proof_get(organisation=self.organisation, proof_id=proof_id)
         return private_file_response(
@@ -193,30 +194,25 @@ class ProofFileApi(OrgApiMixin, APIView):
 
 
 class EquipmentApi(OrgApiMixin, APIView):
-    """The equipment attestations: each item ``{present, detail}``."""
+    """The equipment attestations: each item ``{present, detail}``. PUT changes the items it names."""
 
     required_actions = {"GET": "devices.view", "PUT": "equipment.change"}
     serializer_class = EquipmentSerializer
 
-    def _data(self):
-        return {
-            row["item"]: {"present": row["present"], "detail": row["detail"]}
-            for row in selectors.equipment_list(organisation=self.organisation)
-        }
+    def _response(self):
+        rows = selectors.equipment_list(organisation=self.organisation)
+        return Response(EquipmentSerializer({row["item"]: row for row in rows}).data)
 
     @extend_schema(responses=EquipmentSerializer)
     def get(self, request, org):
-        return Response(self._data())
+        return self._response()
 
-    @extend_schema(request=EquipmentSerializer, responses=EquipmentSerializer)
+    @extend_schema(request=EquipmentInputSerializer, responses=EquipmentSerializer)
     def put(self, request, org):
-        payload = EquipmentSerializer(data=request.data)
+        payload = EquipmentInputSerializer(data=request.data)
         payload.is_valid(raise_exception=True)
-        unknown = set(request.data) - set(EquipmentAttestation.Item.values) if isinstance(request.data, dict) else set()
-        if unknown:
-            return Response({name: ["Unknown equipment item."] for name in unknown}, status=400)
         services.equipment_save(organisation=self.organisation, actor=request.user, items=payload.validated_data)
-        return Response(self._data())
+        return self._response()
 
 
 class EligibilityApi(OrgApiMixin, APIView):
@@ -227,7 +223,7 @@ class EligibilityApi(OrgApiMixin, APIView):
 
     @extend_schema(responses=EligibilitySerializer)
     def get(self, request, org):
-        return Response(eligibility_evaluate(organisation=self.organisation).as_api())
+        return Response(EligibilitySerializer(eligibility_evaluate(organisation=self.organisation).as_api()).data)
 
 
 class AccountSubmitApi(OrgApiMixin, APIView):

@@ -5,6 +5,7 @@ from rest_framework import serializers
 
 from accounts.api.serializers import AccountSerializer, HoldSerializer
 from accounts.models import Hold, ProductLine
+from core.api import TextField
 from core.audit import audit_sentence
 from eligibility.api.serializers import EligibilitySerializer
 
@@ -12,11 +13,11 @@ from eligibility.api.serializers import EligibilitySerializer
 
 
 class ReasonInputSerializer(serializers.Serializer):
-    reason = serializers.CharField(max_length=5000)
+    reason = TextField(max_length=5000)
 
 
 class MessageInputSerializer(serializers.Serializer):
-    message = serializers.CharField(max_length=10000)
+    message = TextField(max_length=10000)
 
 
 class ApproveInputSerializer(serializers.Serializer):
@@ -27,12 +28,12 @@ class ApproveInputSerializer(serializers.Serializer):
 class HoldInputSerializer(serializers.Serializer):
     reason = serializers.ChoiceField(choices=[Hold.Reason.MANUAL])
     product_line = serializers.ChoiceField(choices=ProductLine.choices, required=False, allow_blank=True, default="")
-    note = serializers.CharField(max_length=5000)
+    note = TextField(max_length=5000)
 
 
 class ProofVerdictInputSerializer(serializers.Serializer):
     status = serializers.ChoiceField(choices=["accepted", "rejected"])
-    reason = serializers.CharField(max_length=2000, required=False, allow_blank=True, default="")
+    reason = TextField(max_length=2000, required=False, allow_blank=True, default="")
 
 
 # --- outputs ---------------------------------------------------------------------------------------------------

@@ -165,3 +165,22 @@ def test_members_api_never_lists_another_organisations_people(
         response = api_client.get("/api/v1/orgs/schulamt-nord/members/", **bearer(admin))
     emails = {m["email"] for m in response.json()["results"]}
     assert outsider.email not in emails
+
+
+@pytest.mark.django_db
+def test_members_list_filters_by_role(api_client, organisation, admin, technician):
+    url = "/api/v1/orgs/schulamt-nord/members/"
+    response = api_client.get(f"{url}?role=technician", **bearer(admin))
+    assert [m["email"] for m in response.json()["results"]] == [technician.email]
+    assert api_client.get(f"{url}?role=owner", **bearer(admin)).status_code == 400
+
+
+@pytest.mark.django_db
+def test_members_invite_and_account_patch_take_form_bodies(api_client, organisation, admin):
+    url = "/api/v1/orgs/schulamt-nord/members/"
+    body = {"email": "neu@schulamt.example", "role": "technician"}
+    response = api_client.post(url, body, format="multipart", **bearer(admin))
+    assert response.status_code == 201 and response.json()["status"] == "invited"
+    body = {"terms_accepted": "true", "contact_email": "it@schulamt.example"}
+    response = api_client.patch("/api/v1/orgs/schulamt-nord/account/", body, format="multipart", **bearer(admin))
+    assert response.status_code == 200 and response.json()["terms_accepted"] is True

@@ -163,3 +163,28 @@ def test_certificate_evidence_is_private(approved, client, admin, technician, ou
     assert response.status_code == 200 and response["Content-Type"] == "application/pdf"
     client.force_login(outsider)
     assert client.get(url).status_code == 404
+
+
+def test_certification_and_voucher_filters(approved, admin, technician):
+    api = client_for(admin)
+    for kind, credential, person in (("acmt", "A-1", technician), ("ios", "I-1", technician), ("ios", "I-2", admin)):
+        body = {"technician": person.email, "kind": kind, "credential_id": credential, "passed_on": "2026-01-10"}
+        assert api.post(f"{BASE}/certifications/", body, format="json").status_code == 201
+    assert api.get(f"{BASE}/certifications/").json()["count"] == 3
+    assert api.get(f"{BASE}/certifications/?technician={technician.email.upper()}").json()["count"] == 2
+    assert api.get(f"{BASE}/certifications/?kind=ios&technician={admin.email}").json()["count"] == 1
+    assert api.get(f"{BASE}/certifications/?kind=cisco").status_code == 400
+
+    code = api.get(f"{BASE}/vouchers/").json()["results"][0]["code"]
+    api.post(f"{BASE}/vouchers/{code}/assign/", {"technician": technician.email}, format="multipart")
+    api.post(f"{BASE}/vouchers/request/", {"kind": "ios", "quantity": 3}, format="multipart")
+    assert api.get(f"{BASE}/vouchers/?free=true").json()["count"] == 2
+    assert api.get(f"{BASE}/vouchers/?free=false&kind=ios&status=issued").json()["count"] == 3
+    assert api.get(f"{BASE}/vouchers/?assigned_to={technician.email}").json()["results"][0]["code"] == code
+    assert api.get(f"{BASE}/vouchers/?status=lost").status_code == 400
+
+
+def test_unknown_vouchers_and_certifications_are_404(approved, admin, technician):
+    api = client_for(admin)
+    assert api.post(f"{BASE}/vouchers/SSA-NOPE-NOPE/assign/", {"technician": technician.email}).status_code == 404
+    assert api.delete(f"{BASE}/certifications/999999/").status_code == 404

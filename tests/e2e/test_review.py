@@ -246,8 +246,12 @@ def test_reviewer_rejects_a_proof_asks_and_approves_and_the_applicant_gets_the_l
     thread = office.locator("ol.thread")
     expect(thread.locator("li.from-reviewer .bubble")).to_have_text(QUESTION)
     expect(thread.locator("li.from-reviewer .meta")).to_contain_text("Apple")
-    expect(office.get_by_test_id("timeline")).to_contain_text("Rückfrage der Prüfung")
-    expect(office.get_by_test_id("timeline")).to_contain_text(f"Rechnung {BAD} geprüft")
+    expect(office.get_by_test_id("timeline")).to_contain_text(
+        f"{reviewer.display_name} hat beim Antragsteller weitere Angaben angefordert"
+    )
+    expect(office.get_by_test_id("timeline")).to_contain_text(
+        f"{reviewer.display_name} hat den Kaufbeleg zur Rechnung {BAD} abgelehnt; Begründung: {REJECTION}"
+    )
     message_form = office.get_by_test_id("message-form")
     message_form.locator("textarea[name=message]").fill(ANSWER)
     message_form.locator("button[type=submit]").click()
@@ -307,7 +311,12 @@ def test_reviewer_rejects_a_proof_asks_and_approves_and_the_applicant_gets_the_l
     expect(credit.locator(".stat-label")).to_have_text("Kreditrahmen")
     expect(credit.locator(".stat-value")).to_have_text("25.000,00 EUR")
     timeline = office.get_by_test_id("timeline")
-    for entry in ("Antrag eingereicht", "Prüfung begonnen", "Rückfrage der Prüfung", "Account freigegeben"):
+    for entry in (
+        f"{admin.display_name} hat den Antrag eingereicht",
+        f"{reviewer.display_name} hat die Prüfung begonnen",
+        f"{reviewer.display_name} hat beim Antragsteller weitere Angaben angefordert",
+        f"{reviewer.display_name} hat den Antrag genehmigt; Kreditrahmen 25.000,00 €, Accountnummer SSA-424242",
+    ):
         expect(timeline).to_contain_text(entry)
     screenshot(office, "review_account_approved")
 

@@ -295,3 +295,43 @@ def test_device_list_takes_a_constant_number_of_queries(as_admin, devices, djang
     devices(300, start=1000)
     with django_assert_max_num_queries(len(few)):
         assert len(as_admin.get(f"{BASE}/devices/?page_size=500").json()["results"]) == 305
+
+
+def test_device_filters_by_reason_and_invoice_and_refuse_unknown_choices(as_admin, organisation, devices):
+    devices(2, invoice_number="RE-7")
+    devices(1, start=10, purchase_source="reseller")
+    assert as_admin.get(f"{BASE}/devices/?invoice=RE-7").json()["count"] == 2
+    assert as_admin.get(f"{BASE}/devices/?reason=not_bought_from_apple").json()["count"] == 1
+    assert as_admin.get(f"{BASE}/devices/?reason=without_proof&counted=false").json()["count"] == 3
+    assert as_admin.get(f"{BASE}/devices/?q=%20%20").json()["count"] == 3
+    refused = as_admin.get(f"{BASE}/devices/?product_line=toaster&reason=whim")
+    assert refused.status_code == 400 and set(refused.json()) == {"product_line", "reason"}
+
+
+def test_filtered_device_list_takes_a_constant_number_of_queries(as_admin, devices, django_assert_max_num_queries):
+    url = f"{BASE}/devices/?product_line=mac&counted=false&q=MacBook&reason=without_proof&page_size=500"
+    devices(5, model="MacBook Air")
+    with django_assert_max_num_queries(7) as few:
+        as_admin.get(url)
+    devices(300, start=1000, model="MacBook Pro")
+    with django_assert_max_num_queries(len(few)):
+        assert as_admin.get(url).json()["count"] == 305
+
+
+def test_proof_filters(as_admin):
+    for number in ("RE-1", "RE-2"):
+        upload = {"file": SimpleUploadedFile("r.pdf", f.PDF), "invoice_number": number}
+        assert as_admin.post(f"{BASE}/proofs/", upload, format="multipart").status_code == 201
+    assert as_admin.get(f"{BASE}/proofs/?invoice_number=re-2").json()["count"] == 1
+    assert as_admin.get(f"{BASE}/proofs/?status=pending").json()["count"] == 2
+    assert as_admin.get(f"{BASE}/proofs/?status=rejected").json()["count"] == 0
+    assert as_admin.get(f"{BASE}/proofs/?status=lost").status_code == 400
+
+
+def test_equipment_put_from_a_form_and_unknown_items_in_it(as_admin):
+    form = {"workbench.present": "true", "workbench.detail": "Werkbank 1", "esd_mats.present": "false"}
+    response = as_admin.put(f"{BASE}/equipment/", form, format="multipart")
+    assert response.status_code == 200, response.json()
+    assert response.json()["workbench"] == {"present": True, "detail": "Werkbank 1"}
+    refused = as_admin.put(f"{BASE}/equipment/", {"coffee_machine.present": "true"}, format="multipart")
+    assert refused.status_code == 400 and set(refused.json()) == {"coffee_machine"}
