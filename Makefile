@@ -28,10 +28,15 @@ $(STAMP): requirements.lock
 
 venv: $(STAMP)
 
+# The demo runs with DEBUG=true, but only on a database of this machine (the embedded SQLite or a Postgres on
+# localhost): a debug page shows the settings, and a remote DATABASE_URL's password must never be among them.
+LOCAL_DATABASE := import os, urllib.parse as u; url = os.environ.get("DATABASE_URL", ""); \
+	print(str(not url or url.startswith("sqlite:") or u.urlsplit(url).hostname in {"localhost", "127.0.0.1", "::1"}).lower())
+
 run: venv
 	$(BIN)/python manage.py migrate --noinput
 	$(BIN)/python manage.py seed_demo
-	$(BIN)/python manage.py runserver 127.0.0.1:8000
+	DEBUG=$$($(BIN)/python -c '$(LOCAL_DATABASE)') $(BIN)/python manage.py runserver 127.0.0.1:8000
 
 test: venv
 	$(BIN)/python -m pytest $(PYTEST_ARGS)

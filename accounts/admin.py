@@ -1,7 +1,16 @@
-from django.contrib import admin
+from django.conf import settings
+from django.contrib import admin, messages
 from django.contrib.auth.admin import UserAdmin as BaseUserAdmin
+from django.contrib.auth.views import redirect_to_login
+from django.core.exceptions import PermissionDenied
+from django.shortcuts import redirect
+from django.urls import reverse
+from django.utils.translation import gettext_lazy as _
+from django.utils.translation import ngettext
+from django_scopes import scopes_disabled
 
 from core.admin import UnscopedAdmin
+from core.models import AuditEntry
 
 from .models import (
     ApiToken,
@@ -11,6 +20,7 @@ from .models import (
     ProgrammeRules,
     User,
 )
+from .selectors import has_totp, two_factor_verified_recently
 
 
 @admin.register(User)
@@ -25,6 +35,24 @@ class UserAdmin(BaseUserAdmin):
         ("Platform", {"fields": ["is_reviewer", "is_active", "is_staff", "is_superuser", "groups"]}),
     ]
     add_fieldsets = [(None, {"classes": ["wide"], "fields": ["email", "password1", "password2"]})]
+    actions = ["deactivate"]
+
+    # The audit trail names its actors and is append-only: whoever has acted is deactivated, never deleted.
+    def has_delete_permission(self, request, obj=None):
+        with scopes_disabled():  # the audit trail across organisations: the admin is for platform operators
+            acted = obj is not None and AuditEntry.objects.filter(actor=obj).exists()
+        if acted:
+            return False
+        return super().has_delete_permission(request, obj)
+
+    @admin.action(description=_("Deactivate the selected users (they can no longer sign in)"))
+    def deactivate(self, request, queryset):
+        count = queryset.filter(is_active=True).update(is_active=False)
+        self.message_user(
+            request,
+            ngettext("%(count)d user deactivated.", "%(count)d users deactivated.", count) % {"count": count},
+            messages.SUCCESS,
+        )
 
 
 class MembershipInline(admin.TabularInline):
@@ -52,3 +80,27 @@ class ApiTokenAdmin(admin.ModelAdmin):
 
 
 admin.site.register(ProgrammeRules)
+
+
+# --- the admin's door: staff who signed in through the portal's login, with their second factor -------------------
+def admin_has_permission(request) -> bool:
+    """``admin.site.has_permission``: an active staff user whose session passed two-factor authentication."""
+    user = request.user
+    return (
+        user.is_active
+        and user.is_staff
+        and has_totp(user)
+        and two_factor_verified_recently(request=request, within=settings.SESSION_COOKIE_AGE)
+    )
+
+
+def admin_login(request, extra_context=None):
+    """``admin.site.login``: the admin's own password form would skip the second factor, so signing in happens
+    at the portal's login; a signed-in user who may not enter gets 403, never a login loop."""
+    if not request.user.is_authenticated:
+        return redirect_to_login(request.GET.get("next") or reverse("admin:index"), login_url=reverse("account_login"))
+    if admin_has_permission(request):
+        return redirect("admin:index")
+    if request.user.is_staff and not has_totp(request.user):
+        return redirect("mfa_activate_totp")
+    raise PermissionDenied

@@ -37,6 +37,9 @@ ACCOUNT_FORMATS = {
 _transition = {"formats": ACCOUNT_FORMATS, "choices": {"status": STATUS}, "timeline": True}
 
 USER_REVIEWER_GRANTED = AuditAction("user.reviewer_granted", _("%(actor)s made %(object)s a platform reviewer"))
+USER_TOTP_SET = AuditAction(
+    "user.totp_set", _("%(actor)s set up two-factor authentication for %(object)s with a given secret")
+)
 ORGANISATION_CREATED = AuditAction("organisation.created", _("%(actor)s created the organisation %(name)s"))
 ORGANISATION_UPDATED = AuditAction(
     "organisation.updated",

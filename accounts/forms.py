@@ -1,10 +1,12 @@
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from core.forms import PortalForm, PortalModelForm
+
 from .models import Membership, Organisation, User
 
 
-class OrganisationForm(forms.ModelForm):
+class OrganisationForm(PortalModelForm):
     class Meta:
         model = Organisation
         fields = ["name", "federal_state", "address", "vat_id", "language"]
@@ -19,28 +21,28 @@ class OrganisationForm(forms.ModelForm):
         self.fields["federal_state"].required = True
 
 
-class InviteForm(forms.Form):
+class InviteForm(PortalForm):
     email = forms.EmailField(label=_("Email address"))
     role = forms.ChoiceField(label=_("Role"), choices=Membership.Role.choices, initial=Membership.Role.TECHNICIAN)
 
 
-class RoleForm(forms.Form):
+class RoleForm(PortalForm):
     role = forms.ChoiceField(label=_("Role"), choices=Membership.Role.choices)
 
 
-class ProfileForm(forms.ModelForm):
+class ProfileForm(PortalModelForm):
     class Meta:
         model = User
         fields = ["first_name", "last_name", "language"]
 
 
-class ApiTokenForm(forms.Form):
+class ApiTokenForm(PortalForm):
     name = forms.CharField(
         label=_("Name"), max_length=100, help_text=_("Where the token will be used, e.g. “diagnostic server”.")
     )
 
 
-class MessageForm(forms.Form):
+class MessageForm(PortalForm):
     """A message in the application's conversation, from the applicant or a reviewer."""
 
     message = forms.CharField(label=_("Message"), widget=forms.Textarea(attrs={"rows": 4}), max_length=10000)

@@ -6,7 +6,7 @@ from django.urls import reverse
 from django.utils.http import urlencode
 from django.utils.translation import gettext as _
 
-from core.tenancy import bearer_user, is_api
+from core.tenancy import is_api, request_user
 
 from .selectors import has_totp, requires_two_factor
 
@@ -21,11 +21,12 @@ class TwoFactorRequiredMiddleware:
         self.get_response = get_response
 
     def __call__(self, request):
-        user = request.user
+        # A bearer token acts as its user, so it meets the same wall; checked on every request, so a token made
+        # before its user became an admin (or a reviewer) stops working until that user sets up TOTP.
+        user = request_user(request)
         if (
             user.is_authenticated
             and not request.path_info.startswith(TWO_FACTOR_EXEMPT_PREFIXES)
-            and bearer_user(request) is None
             and requires_two_factor(user)
             and not has_totp(user)
         ):

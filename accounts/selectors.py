@@ -1,5 +1,8 @@
 """Reads for accounts: always given the user or the organisation, aggregated in the database."""
 
+import time
+
+from allauth.account.authentication import get_authentication_records
 from allauth.mfa.models import Authenticator
 from django.db.models import QuerySet
 from django.http import Http404
@@ -62,6 +65,15 @@ def notification_unread_count(*, user) -> int:
     return Notification.objects.filter(user=user, read_at__isnull=True).count()
 
 
+def organisation_name_in_use(*, name: str, exclude: Organisation | None = None) -> bool:
+    """Another organisation has this name (case aside). Allowed (two schools may share a name) but worth saying:
+    the reviewers tell them apart by slug and address."""
+    others = Organisation.objects.filter(name__iexact=name)
+    if exclude is not None:
+        others = others.exclude(pk=exclude.pk)
+    return others.exists()
+
+
 def organisation_admins(organisation: Organisation) -> list[User]:
     """The organisation's active admins: who hears of its account's decisions and holds."""
     return [
@@ -87,6 +99,19 @@ def requires_two_factor(user) -> bool:
 
 def has_totp(user) -> bool:
     return Authenticator.objects.filter(user=user, type=Authenticator.Type.TOTP).exists()
+
+
+TWO_FACTOR_RECENT_SECONDS = 300
+
+
+def two_factor_verified_recently(*, request, within: int = TWO_FACTOR_RECENT_SECONDS) -> bool:
+    """Whether this session passed a second factor (TOTP or a recovery code, at login or on re-authenticating)
+    within the last ``within`` seconds, by allauth's record of the session's authentications."""
+    if not request.user.is_authenticated:
+        return False
+    records = get_authentication_records(request, request.user)
+    now = time.time()
+    return any(r.get("method") == "mfa" and now - r.get("at", 0) < within for r in records)
 
 
 DEFAULT_COUNTRY = "DE"

@@ -1,10 +1,14 @@
 """Writes for accounts: users, organisations, memberships, invitations and API tokens. Each write is atomic,
 validates first and leaves an audit entry where it changes who may do what."""
 
+import base64
+import binascii
 import secrets
 from datetime import timedelta
 
 from allauth.account.models import EmailAddress
+from allauth.mfa.models import Authenticator
+from allauth.mfa.totp.internal.auth import TOTP
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.http import Http404
@@ -26,10 +30,12 @@ from accounts.audit_actions import (
     ORGANISATION_CREATED,
     ORGANISATION_UPDATED,
     USER_REVIEWER_GRANTED,
+    USER_TOTP_SET,
 )
 from core.audit import audit_record, snapshot
-from core.notifications import notify
+from core.countries import is_country_code
 from core.services import model_update
+from core.text import multi_line, single_line
 
 from .models import Account, ApiToken, Invitation, Membership, Organisation, User
 from .tasks import invitation_send_email
@@ -78,6 +84,23 @@ def reviewer_set(*, user: User, actor=None) -> User:
     return user
 
 
+@transaction.atomic
+def user_totp_set(*, user: User, secret: str, actor=None) -> User:
+    """Set up TOTP for ``user`` with a known base32 ``secret`` (operators' scripts and tests; people use the
+    portal's setup page). Replaces a TOTP the user had."""
+    secret = secret.replace(" ", "").upper()
+    try:
+        valid = len(base64.b32decode(secret, casefold=True)) >= 10  # RFC 4226: at least 80 bits
+    except (binascii.Error, ValueError):
+        valid = False
+    if not valid:
+        raise ValidationError(_("The TOTP secret must be base32 (A–Z, 2–7), at least 16 characters long."))
+    Authenticator.objects.filter(user=user, type=Authenticator.Type.TOTP).delete()
+    TOTP.activate(user, secret)
+    audit_record(actor=actor, action=USER_TOTP_SET, obj=user, after={"totp": True})
+    return user
+
+
 def _unique_slug(name: str) -> str:
     base = slugify(name)[:50] or "org"
     slug, n = base, 2
@@ -101,15 +124,15 @@ def organisation_create(
     """Create an organisation; its creator becomes its first admin."""
     if creator.is_reviewer:
         raise ValidationError(_("Reviewers cannot belong to an organisation."))
-    name = name.strip()
+    name = single_line(name)  # one line: it is in the subject of every email about the organisation
     if not name:
         raise ValidationError({"name": [_("Please enter the organisation's name.")]})
     organisation = Organisation.objects.create(
         name=name,
         slug=_unique_slug(name),
-        country=(country or "DE").upper(),
+        country=_country(country or "DE"),
         federal_state=federal_state,
-        address=address.strip(),
+        address=multi_line(address).strip(),
         vat_id=vat_id.strip().upper().replace(" ", ""),
         language=language or creator.language,
     )
@@ -132,8 +155,21 @@ def organisation_create(
     return organisation
 
 
+def _country(value: str) -> str:
+    code = (value or "").strip().upper()
+    if not is_country_code(code):
+        raise ValidationError({"country": [_("Use the two-letter ISO 3166 country code, such as DE.")]})
+    return code
+
+
 @transaction.atomic
 def organisation_update(*, organisation: Organisation, actor: User, **fields) -> Organisation:
+    if "name" in fields:
+        fields["name"] = single_line(fields["name"] or "")
+        if not fields["name"]:
+            raise ValidationError({"name": [_("Please enter the organisation's name.")]})
+    if "country" in fields:
+        fields["country"] = _country(fields["country"])
     organisation, _changed = model_update(
         instance=organisation,
         fields=ORGANISATION_FIELDS,
@@ -164,28 +200,18 @@ def _membership_add(*, organisation: Organisation, user: User, role: str, actor)
 
 
 @transaction.atomic
-def member_invite(
-    *, organisation: Organisation, inviter: User, email: str, role: str
-) -> tuple[Membership | None, Invitation | None]:
-    """Invite ``email`` with ``role``. An existing user is added at once; anyone else receives an accept link.
+def member_invite(*, organisation: Organisation, inviter: User, email: str, role: str) -> Invitation:
+    """Invite ``email`` with ``role``: the recipient receives an accept link and joins only by following it.
 
-    Returns ``(membership, None)`` or ``(None, invitation)``.
+    Nobody is added without saying yes, and the answer is the same whether or not the address belongs to a
+    portal user or a reviewer, so the form reveals nothing about who is registered.
     """
     email = email.strip().lower()
     if role not in Membership.Role.values:
         raise ValidationError({"role": [_("Choose administrator or technician.")]})
-    user = User.objects.filter(email__iexact=email).first()
-    if user is not None:
-        membership = _membership_add(organisation=organisation, user=user, role=role, actor=inviter)
-        notify(
-            user=user,
-            organisation=organisation,
-            template="membership_added",
-            context={"inviter": inviter.display_name, "role": role},
-            url=reverse("accounts:dashboard", kwargs={"org": organisation.slug}),
-        )
-        return membership, None
-
+    if Membership.objects.filter(organisation=organisation, user__email__iexact=email).exists():
+        # the admin sees the team list anyway: this tells them nothing new
+        raise ValidationError({"email": [_("%(email)s is already a member.") % {"email": email}]})
     if Invitation.objects.filter(
         organisation=organisation,
         email__iexact=email,
@@ -210,9 +236,20 @@ def member_invite(
         obj=invitation,
         after={"email": email, "role": role},
     )
+    recipient = User.objects.filter(email__iexact=email).only("language").first()
+    language = recipient.language if recipient is not None else inviter.language  # the recipient's, when known
     accept_path = reverse("accounts:invitation_accept", kwargs={"token": raw})
-    invitation_send_email.delay(invitation.pk, accept_path, inviter.display_name, inviter.language)
-    return None, invitation
+    invitation_send_email.delay(invitation.pk, accept_path, inviter.display_name, language)
+    return invitation
+
+
+def invitation_is_for(*, invitation: Invitation, user: User) -> bool:
+    """Whether ``user`` owns the invited address (their login or another verified address of theirs)."""
+    if not user.is_authenticated:
+        return False
+    if user.email.lower() == invitation.email.lower():
+        return True
+    return EmailAddress.objects.filter(user=user, email__iexact=invitation.email, verified=True).exists()
 
 
 def invitation_get_by_token(*, token: str) -> Invitation | None:
@@ -229,6 +266,14 @@ def invitation_accept(*, invitation: Invitation, user: User) -> Membership:
     """The signed-in ``user`` takes up the invitation."""
     if not invitation.is_pending:
         raise ValidationError(_("This invitation has expired or was already used."))
+    if not invitation_is_for(invitation=invitation, user=user):
+        raise ValidationError(
+            _(
+                "This invitation was sent to %(invited)s, but you are logged in as %(email)s. Log out and log in "
+                "with %(invited)s to accept it."
+            )
+            % {"invited": invitation.email, "email": user.email}
+        )
     organisation = invitation.organisation
     with scope(organisation=organisation):  # the invitee joins: the secret token stood in for the membership check
         invitation = Invitation.objects.select_for_update().get(pk=invitation.pk)

@@ -10,7 +10,7 @@ from django.http import Http404, HttpResponseRedirect, JsonResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
-from django.utils.http import url_has_allowed_host_and_scheme
+from django.utils.http import url_has_allowed_host_and_scheme, urlencode
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
@@ -53,8 +53,21 @@ def organisation_create(request):
             messages.success(
                 request, _("%(name)s has been created. You are its administrator.") % {"name": organisation.name}
             )
+            _warn_if_name_in_use(request, organisation)
             return redirect("accounts:dashboard", org=organisation.slug)
     return render(request, "accounts/organisation_form.html", {"form": form, "creating": True})
+
+
+def _warn_if_name_in_use(request, organisation) -> None:
+    if selectors.organisation_name_in_use(name=organisation.name, exclude=organisation):
+        messages.warning(
+            request,
+            _(
+                "Another organisation is already registered as “%(name)s”. If it is yours, ask its administrator "
+                "for an invitation instead; otherwise a distinguishing name helps the reviewers."
+            )
+            % {"name": organisation.name},
+        )
 
 
 @org_permission_required("organisation.view")
@@ -77,6 +90,7 @@ def organisation_settings(request, org):
         organisation.refresh_from_db()  # the form wrote into the instance; the service compares before/after
         services.organisation_update(organisation=organisation, actor=request.user, **form.cleaned_data)
         messages.success(request, _("The organisation's details have been saved."))
+        _warn_if_name_in_use(request, organisation)
         return redirect("accounts:organisation_settings", org=organisation.slug)
     return render(request, "accounts/organisation_form.html", {"form": form, "creating": False})
 
@@ -87,16 +101,11 @@ def members(request, org):
     form = InviteForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         try:
-            membership, invitation = services.member_invite(
-                organisation=organisation, inviter=request.user, **form.cleaned_data
-            )
+            invitation = services.member_invite(organisation=organisation, inviter=request.user, **form.cleaned_data)
         except ValidationError as exc:
             form_errors_from(exc, form)
         else:
-            if membership:
-                messages.success(request, _("%(email)s has been added.") % {"email": membership.user.email})
-            else:
-                messages.success(request, _("An invitation has been sent to %(email)s.") % {"email": invitation.email})
+            messages.success(request, _("An invitation has been sent to %(email)s.") % {"email": invitation.email})
             return redirect("accounts:members", org=organisation.slug)
     context = {
         "members": selectors.member_list(organisation=organisation),
@@ -154,6 +163,7 @@ def invitation_accept(request, token):
     invitation: Invitation | None = services.invitation_get_by_token(token=token)
     if invitation is None or not invitation.is_pending:
         return render(request, "accounts/invitation_invalid.html", status=404)
+    for_me = services.invitation_is_for(invitation=invitation, user=request.user)
     if request.method == "POST" and request.user.is_authenticated:
         try:
             membership = services.invitation_accept(invitation=invitation, user=request.user)
@@ -162,7 +172,7 @@ def invitation_accept(request, token):
         else:
             messages.success(request, _("Welcome to %(name)s.") % {"name": membership.organisation.name})
             return redirect("accounts:dashboard", org=membership.organisation.slug)
-    return render(request, "accounts/invitation_accept.html", {"invitation": invitation})
+    return render(request, "accounts/invitation_accept.html", {"invitation": invitation, "for_me": for_me})
 
 
 @login_required
@@ -205,6 +215,14 @@ def profile(request):
 def api_tokens(request):
     form = ApiTokenForm(request.POST or None)
     new_token = None
+    if request.method == "POST":
+        # A token outlives the session and skips the login: making one needs the second factor, used just now.
+        if not selectors.has_totp(request.user):
+            messages.error(request, _("Set up two-factor authentication before you create an API token."))
+            return redirect(f"{reverse('mfa_activate_totp')}?{urlencode({'next': request.path})}")
+        if not selectors.two_factor_verified_recently(request=request):
+            messages.info(request, _("Confirm it is you with your authenticator app, then create the token."))
+            return redirect(f"{reverse('mfa_reauthenticate')}?{urlencode({'next': request.path})}")
     if request.method == "POST" and form.is_valid():
         try:
             _token, new_token = services.api_token_create(user=request.user, name=form.cleaned_data["name"])

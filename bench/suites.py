@@ -62,4 +62,10 @@ def _deadlines():
     yield from certification_deadlines()
 
 
-ALL = [_inventory, _deadlines, list_endpoints]
+def _evidence_page():
+    from bench.evidence import evidence_page
+
+    yield from evidence_page()
+
+
+ALL = [_inventory, _deadlines, list_endpoints, _evidence_page]

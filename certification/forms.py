@@ -1,10 +1,12 @@
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from core.forms import PortalForm
+
 from .models import CertificationKind
 
 
-class CertificationForm(forms.Form):
+class CertificationForm(PortalForm):
     technician = forms.ChoiceField(label=_("Technician"))
     kind = forms.ChoiceField(label=_("Certification"), choices=CertificationKind.choices)
     credential_id = forms.CharField(label=_("Credential id"), max_length=64)
@@ -19,7 +21,7 @@ class CertificationForm(forms.Form):
         self.fields["technician"].choices = [(u.email, u.display_name) for u in technicians]
 
 
-class VoucherAssignForm(forms.Form):
+class VoucherAssignForm(PortalForm):
     technician = forms.ChoiceField(label=_("Technician"))
 
     def __init__(self, *args, technicians=(), **kwargs):
@@ -27,6 +29,6 @@ class VoucherAssignForm(forms.Form):
         self.fields["technician"].choices = [(u.email, u.display_name) for u in technicians]
 
 
-class VoucherRequestForm(forms.Form):
+class VoucherRequestForm(PortalForm):
     kind = forms.ChoiceField(label=_("For"), choices=CertificationKind.choices)
     quantity = forms.IntegerField(label=_("How many"), min_value=1, max_value=20, initial=1)

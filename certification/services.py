@@ -4,7 +4,7 @@ import datetime
 from decimal import Decimal
 
 from django.core.exceptions import ValidationError
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -20,7 +20,7 @@ from certification.audit_actions import (
 )
 from core.audit import audit_record
 from core.errors import PermissionDeniedError
-from core.files import sniff_document
+from core.files import removed_unless_written, sniff_document
 
 from .models import Certification, CertificationKind, ExamVoucher, TrainingProgress
 from .selectors import certification_status
@@ -56,6 +56,16 @@ def vouchers_issue_free(*, organisation, count: int, actor=None) -> list[ExamVou
 
 
 EXTRA_VOUCHER_PRICE = Decimal("150.00")
+# A certificate's dates as they can be: no exam before Apple's programmes existed, none valid for over ten years.
+EARLIEST_EXAM_DATE = datetime.date(1990, 1, 1)
+MAX_VALIDITY_YEARS = 10
+
+
+def _years_after(day: datetime.date, years: int) -> datetime.date:
+    try:
+        return day.replace(year=day.year + years)
+    except ValueError:  # 29 February
+        return day.replace(year=day.year + years, day=28)
 
 
 def _technician(organisation, email: str):
@@ -95,8 +105,21 @@ def certification_record(
     today = timezone.localdate()
     if passed_on > today:
         raise ValidationError({"passed_on": [_("The exam date lies in the future.")]})
+    if passed_on < EARLIEST_EXAM_DATE:
+        raise ValidationError(
+            {"passed_on": [_("The exam date must not be before %(date)s.") % {"date": EARLIEST_EXAM_DATE.isoformat()}]}
+        )
     if expires_on and expires_on <= passed_on:
         raise ValidationError({"expires_on": [_("The expiry date must be after the exam date.")]})
+    if expires_on and expires_on > _years_after(passed_on, MAX_VALIDITY_YEARS):
+        raise ValidationError(
+            {
+                "expires_on": [
+                    _("The expiry date must be within %(years)d years of the exam date.")
+                    % {"years": MAX_VALIDITY_YEARS}
+                ]
+            }
+        )
     if Certification.objects.filter(organisation=organisation, kind=kind, credential_id=credential_id).exists():
         raise ValidationError({"credential_id": [_("This credential is already recorded.")]})
     certification = Certification(
@@ -108,44 +131,49 @@ def certification_record(
         expires_on=expires_on,
         recorded_by=actor,
     )
-    if evidence is not None:
-        content_type, _digest = sniff_document(evidence)
-        certification.evidence.save(evidence.name or "evidence", evidence, save=False)
-        certification.evidence_content_type = content_type
-    certification.save()
-    audit_record(
-        actor=actor,
-        organisation=organisation,
-        action=CERTIFICATION_RECORDED,
-        obj=certification,
-        after={
-            "technician": technician.email,
-            "kind": kind,
-            "credential_id": credential_id,
-            "passed_on": passed_on,
-            "expires_on": expires_on,
-        },
-    )
-    # The voucher the technician took the exam with is used up now.
-    voucher = (
-        ExamVoucher.objects.filter(
-            organisation=organisation, assigned_to=technician, kind=kind, status=ExamVoucher.Status.ISSUED
-        )
-        .order_by("issued_at")
-        .first()
-    )
-    if voucher is not None:
-        voucher.status = ExamVoucher.Status.REDEEMED
-        voucher.redeemed_at = timezone.now()
-        voucher.save(update_fields=["status", "redeemed_at"])
+    content_type = sniff_document(evidence)[0] if evidence is not None else None
+    with removed_unless_written(certification.evidence):
+        if evidence is not None:
+            certification.evidence.save(evidence.name or "evidence", evidence, save=False)
+            certification.evidence_content_type = content_type
+        try:
+            with transaction.atomic():  # the same credential recorded at the same moment loses at the constraint
+                certification.save()
+        except IntegrityError:
+            raise ValidationError({"credential_id": [_("This credential is already recorded.")]}) from None
         audit_record(
             actor=actor,
             organisation=organisation,
-            action=VOUCHER_REDEEMED,
-            obj=voucher,
-            after={"certification": credential_id},
+            action=CERTIFICATION_RECORDED,
+            obj=certification,
+            after={
+                "technician": technician.email,
+                "kind": kind,
+                "credential_id": credential_id,
+                "passed_on": passed_on,
+                "expires_on": expires_on,
+            },
         )
-    certification_holds_refresh(organisation=organisation, actor=actor)
+        # The voucher the technician took the exam with is used up now.
+        voucher = (
+            ExamVoucher.objects.filter(
+                organisation=organisation, assigned_to=technician, kind=kind, status=ExamVoucher.Status.ISSUED
+            )
+            .order_by("issued_at")
+            .first()
+        )
+        if voucher is not None:
+            voucher.status = ExamVoucher.Status.REDEEMED
+            voucher.redeemed_at = timezone.now()
+            voucher.save(update_fields=["status", "redeemed_at"])
+            audit_record(
+                actor=actor,
+                organisation=organisation,
+                action=VOUCHER_REDEEMED,
+                obj=voucher,
+                after={"certification": credential_id},
+            )
+        certification_holds_refresh(organisation=organisation, actor=actor)
     return certification
 
 

@@ -38,7 +38,8 @@ class AuditEntryAdmin(UnscopedAdmin):
 
 @admin.register(Notification)
 class NotificationAdmin(admin.ModelAdmin):
-    list_display = ["created_at", "user", "title", "read_at", "email_sent_at"]
+    list_display = ["created_at", "user", "title", "read_at", "email_sent_at", "email_failed_at"]
+    list_filter = [("email_failed_at", admin.EmptyFieldListFilter)]
 
 
 @admin.register(VatRate)

@@ -25,11 +25,32 @@ from .permissions import action_for, can
 
 
 class Pagination(PageNumberPagination):
-    """``{"count", "next", "previous", "results"}`` with ``?page=N`` and ``?page_size=`` up to 500."""
+    """``{"count", "next", "previous", "results"}`` with ``?page=N`` and ``?page_size=`` up to 500.
+
+    A ``page_size`` that is not a whole number of at least 1 (``-1``, ``abc``, ``null``) is a field error, never
+    silently the default; one above 500 is clamped to 500. The schema says both."""
 
     page_size = 50
     page_size_query_param = "page_size"
     max_page_size = 500
+    page_size_query_description = _("Results per page, 1 to 500 (default 50); a larger number gives 500.")
+
+    def get_page_size(self, request):
+        raw = request.query_params.get(self.page_size_query_param, "")
+        if raw == "":
+            return self.page_size
+        digits = raw.lstrip("0")
+        if not (raw.isascii() and raw.isdigit() and digits):
+            raise exceptions.ValidationError(
+                {self.page_size_query_param: [_("Enter a whole number from 1 to 500.")]}, code="invalid"
+            )
+        return self.max_page_size if len(digits) > 4 else min(int(digits), self.max_page_size)
+
+    def get_schema_operation_parameters(self, view):
+        parameters = super().get_schema_operation_parameters(view)
+        for parameter in parameters:
+            parameter["schema"]["minimum"] = 1
+        return parameters
 
 
 def _code_for(exc) -> str:
@@ -94,6 +115,14 @@ class TextField(serializers.CharField):
         return value
 
 
+def _parse_body(request) -> None:
+    """Parse a JSON body even where the view does not read it (a DELETE, a step without fields), so a broken or
+    non-object body is a 400 there too, after the permission checks (an outsider still sees 404). Uploads are left
+    to the view, which checks their declared length before reading them."""
+    if request.content_type.startswith("application/json"):
+        request.data  # noqa: B018 -- the property parses and caches the body
+
+
 class OrgPermission(BasePermission):
     """The caller is a member of ``{org}`` (the tenant middleware checked that and opened the scope) and the role
     may do the view's action: ``required_actions = {"GET": "members.view", "POST": "members.invite"}``."""
@@ -130,6 +159,10 @@ class OrgApiMixin:
 
     permission_classes = [OrgPermission]
 
+    def initial(self, request, *args, **kwargs):
+        super().initial(request, *args, **kwargs)
+        _parse_body(request)
+
     @property
     def organisation(self):
         return self.request._request.organisation
@@ -144,6 +177,10 @@ class ReviewerApiMixin:
     (the middleware resolved it and opened its scope)."""
 
     permission_classes = [IsReviewer]
+
+    def initial(self, request, *args, **kwargs):
+        super().initial(request, *args, **kwargs)
+        _parse_body(request)
 
     @property
     def organisation(self):

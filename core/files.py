@@ -1,6 +1,7 @@
 """Uploaded documents: recognised by their content, never by their name, and kept private."""
 
 import hashlib
+from contextlib import contextmanager
 
 from django.http import FileResponse
 from django.utils.translation import gettext as _
@@ -44,6 +45,18 @@ def sniff_document(upload, *, max_bytes: int = MAX_DOCUMENT_BYTES) -> tuple[str,
             upload.seek(0)
             return content_type, digest.hexdigest()
     raise UnsupportedFileType(_("Only PDF, JPEG and PNG files are accepted; this file is none of them."))
+
+
+@contextmanager
+def removed_unless_written(field_file):
+    """A file stored for a row that is then not written (a duplicate that lost the race, a failed audit entry) is
+    deleted again: no orphan in private storage. Wrap the ``field_file.save(…, save=False)`` and the row's save."""
+    try:
+        yield field_file
+    except BaseException:
+        if field_file.name:
+            field_file.storage.delete(field_file.name)
+        raise
 
 
 def private_file_response(field_file, *, content_type: str, filename: str, inline: bool) -> FileResponse:

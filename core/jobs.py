@@ -24,12 +24,13 @@ def register_job(name: str):
 
 @register_job("notification_emails")
 def notification_emails(*, today) -> dict:
-    """Requeue emails that were recorded but never sent (a lost task, a mail server that was down)."""
+    """Requeue emails that were recorded but never sent (a lost task, a mail server that was down). An email that
+    failed for good (``email_failed_at``) stays failed: it would fail again every ten minutes."""
     cutoff = timezone.now() - timedelta(minutes=10)
     ids = list(
-        Notification.objects.filter(send_email=True, email_sent_at__isnull=True, created_at__lt=cutoff).values_list(
-            "pk", flat=True
-        )[:5000]
+        Notification.objects.filter(
+            send_email=True, email_sent_at__isnull=True, email_failed_at__isnull=True, created_at__lt=cutoff
+        ).values_list("pk", flat=True)[:5000]
     )
     for pk in ids:
         notification_send_email.delay(pk)

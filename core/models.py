@@ -20,8 +20,10 @@ class AuditEntry(models.Model):
     organisation = models.ForeignKey(
         settings.TENANT_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="audit_entries"
     )
+    # PROTECT, not SET_NULL: the trail is append-only (a trigger refuses the UPDATE that SET_NULL would make), so
+    # a person who has acted is deactivated, never deleted (README, "Users leave").
     actor = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
     )
     actor_label = models.CharField(max_length=254, blank=True, help_text="The actor's email when it happened.")
     action = models.CharField(max_length=80, db_index=True)
@@ -69,6 +71,9 @@ class Notification(models.Model):
     read_at = models.DateTimeField(null=True, blank=True)
     send_email = models.BooleanField(default=True)
     email_sent_at = models.DateTimeField(null=True, blank=True)
+    # An email that cannot be sent as it is (a bad header, a template error) fails once, here, and is not retried.
+    email_failed_at = models.DateTimeField(null=True, blank=True)
+    email_error = models.CharField(max_length=500, blank=True)
 
     class Meta:
         db_table = "accounts_notification"

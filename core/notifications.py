@@ -1,5 +1,7 @@
 """Notifications: one service records the in-app notification and sends the email, in the recipient's language."""
 
+import logging
+
 from celery import shared_task
 from django.conf import settings
 from django.core.mail import EmailMultiAlternatives
@@ -9,12 +11,15 @@ from django.utils import timezone, translation
 
 from .models import Notification
 from .taskbase import TransactionAwareTask
+from .text import header_safe
+
+logger = logging.getLogger(__name__)
 
 
 def _render(template: str, context: dict, language: str) -> tuple[str, str, str]:
     with translation.override(language):
         ctx = {**context, "site_url": settings.SITE_URL, "LANGUAGE_CODE": language}
-        subject = render_to_string(f"emails/{template}_subject.txt", ctx).strip().replace("\n", " ")
+        subject = header_safe(render_to_string(f"emails/{template}_subject.txt", ctx))
         text = render_to_string(f"emails/{template}.txt", ctx)
         html = render_to_string(f"emails/{template}.html", ctx)
     return subject, text, html
@@ -23,7 +28,7 @@ def _render(template: str, context: dict, language: str) -> tuple[str, str, str]
 def _render_subject(template: str, context: dict, language: str) -> str:
     with translation.override(language):
         ctx = {**context, "site_url": settings.SITE_URL, "LANGUAGE_CODE": language}
-        return render_to_string(f"emails/{template}_subject.txt", ctx).strip().replace("\n", " ")
+        return header_safe(render_to_string(f"emails/{template}_subject.txt", ctx))
 
 
 def notify(
@@ -65,23 +70,42 @@ def notification_email_send(*, notification_id: int) -> bool:
         notification = (
             Notification.objects.select_for_update().select_related("user").filter(pk=notification_id).first()
         )
-        if notification is None or notification.email_sent_at or not notification.send_email:
+        if (
+            notification is None
+            or notification.email_sent_at
+            or notification.email_failed_at
+            or not notification.send_email
+        ):
             return False
-        user = notification.user
-        subject, text, html = _render(notification.template, notification.context, user.language)
-        message = EmailMultiAlternatives(
-            subject=settings.ACCOUNT_EMAIL_SUBJECT_PREFIX + subject,
-            body=text,
-            from_email=settings.DEFAULT_FROM_EMAIL,
-            to=[user.email],
-        )
-        message.attach_alternative(html, "text/html")
-        for attachment in _attachments(notification):
-            message.attach(*attachment)
-        message.send()
+        try:
+            _send(notification)
+        except OSError:
+            raise  # the mail server is away: the task retries, the ``notification_emails`` job requeues
+        except Exception as exc:
+            # Sending again would fail the same way: record it once, visibly (log and admin), and stop.
+            logger.exception("Notification %s: email cannot be sent", notification.pk)
+            notification.email_failed_at = timezone.now()
+            notification.email_error = f"{type(exc).__name__}: {exc}"[:500]
+            notification.save(update_fields=["email_failed_at", "email_error"])
+            return False
         notification.email_sent_at = timezone.now()
         notification.save(update_fields=["email_sent_at"])
     return True
+
+
+def _send(notification: Notification) -> None:
+    user = notification.user
+    subject, text, html = _render(notification.template, notification.context, user.language)
+    message = EmailMultiAlternatives(
+        subject=settings.ACCOUNT_EMAIL_SUBJECT_PREFIX + subject,
+        body=text,
+        from_email=settings.DEFAULT_FROM_EMAIL,
+        to=[user.email],
+    )
+    message.attach_alternative(html, "text/html")
+    for attachment in _attachments(notification):
+        message.attach(*attachment)
+    message.send()
 
 
 # Other apps register attachment builders by name: a notification's context lists ``attachments`` as

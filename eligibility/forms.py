@@ -2,11 +2,12 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from accounts.models import ProductLine
+from core.forms import PortalForm
 
 from .models import EquipmentAttestation, Ownership, PurchaseSource
 
 
-class ImportForm(forms.Form):
+class ImportForm(PortalForm):
     file = forms.FileField(
         label=_("Inventory file"),
         help_text=_("CSV (also as saved by German Excel: “;”, Windows encoding) or XLSX. Up to 50 MB."),
@@ -14,7 +15,7 @@ class ImportForm(forms.Form):
     )
 
 
-class DeviceForm(forms.Form):
+class DeviceForm(PortalForm):
     serial_number = forms.CharField(label=_("Serial number or IMEI"), max_length=40)
     product_line = forms.ChoiceField(label=_("Product line"), choices=ProductLine.choices)
     model = forms.CharField(label=_("Model"), max_length=100, required=False)
@@ -27,7 +28,7 @@ class DeviceForm(forms.Form):
     invoice_number = forms.CharField(label=_("Invoice number"), max_length=64, required=False)
 
 
-class ProofForm(forms.Form):
+class ProofForm(PortalForm):
     file = forms.FileField(
         label=_("Invoice document"),
         help_text=_("PDF, JPEG or PNG, up to 20 MB."),
@@ -42,7 +43,7 @@ class ProofForm(forms.Form):
     supplier = forms.CharField(label=_("Supplier"), max_length=200, required=False, initial="Apple")
 
 
-class EquipmentForm(forms.Form):
+class EquipmentForm(PortalForm):
     """One checkbox, detail and optional photo per required item."""
 
     def __init__(self, *args, rows=(), **kwargs):
@@ -81,7 +82,7 @@ class EquipmentForm(forms.Form):
         }
 
 
-class TermsForm(forms.Form):
+class TermsForm(PortalForm):
     contact_name = forms.CharField(label=_("Contact person"), max_length=200)
     contact_email = forms.EmailField(label=_("Contact email"))
     contact_phone = forms.CharField(label=_("Contact phone"), max_length=40, required=False)

@@ -1,9 +1,10 @@
 """Derived links of the installed base, kept set-based: a device's proof of purchase (the proof of its
-organisation with the same invoice number), and serial conflicts (a serial listed by more than one organisation).
-The services, the import stores and the reviewer's decisions all bring them up to date through these two functions."""
+organisation with the same invoice number), and serial conflicts (a serial listed by more than one organisation:
+the later claims are disputed). The services, the import stores and the reviewer's decisions all bring them up to
+date through these two functions."""
 
 from django.db import connection
-from django.db.models import Count
+from django.db.models import Exists, OuterRef, Q
 from django_scopes import scopes_disabled
 
 from core.tenancy import scope_organisation_id
@@ -43,23 +44,26 @@ def devices_link_proofs(*, organisation, invoice_numbers: list[str] | None = Non
         return cursor.rowcount
 
 
+def earlier_claims():
+    """Devices of another organisation that listed the same serial before this one (``OuterRef``): earlier
+    ``created_at``, ties by id. A serial's first claimant is never disputed by those who list it after it."""
+    with scopes_disabled():  # the other claims are other organisations' by definition
+        return Device.objects.filter(serial_number=OuterRef("serial_number")).filter(
+            ~Q(organisation=OuterRef("organisation")),
+            Q(created_at__lt=OuterRef("created_at")) | Q(created_at=OuterRef("created_at"), pk__lt=OuterRef("pk")),
+        )
+
+
 def devices_refresh_conflicts(*, serials: list[str]) -> int:
-    """A serial listed by more than one organisation is a conflict, flagged on every side."""
+    """A serial listed by more than one organisation is disputed on the later claims only: those devices stop
+    counting ("under review", never saying why) until a reviewer decides; the earliest claim is left as it is, so
+    one organisation's listing never changes another's figures or flags. Two statements, writing only the rows
+    whose flag changes (``importer.stores.refresh_conflicts_sql`` is the same rule in one PostgreSQL statement)."""
     if not serials:
         return 0
+    disputed = Exists(earlier_claims())
     with scopes_disabled():  # a conflict spans organisations by definition
-        claimed = (
-            Device.objects.filter(serial_number__in=serials)
-            .values("serial_number")
-            .annotate(orgs=Count("organisation", distinct=True))
-        )
-        conflicting = [row["serial_number"] for row in claimed if row["orgs"] > 1]
-        changed = Device.objects.filter(serial_number__in=conflicting, serial_conflict=False).update(
-            serial_conflict=True
-        )
-        changed += (
-            Device.objects.filter(serial_number__in=serials, serial_conflict=True)
-            .exclude(serial_number__in=conflicting)
-            .update(serial_conflict=False)
-        )
+        claimed = Device.objects.filter(serial_number__in=serials)
+        changed = claimed.filter(disputed, serial_conflict=False).update(serial_conflict=True)
+        changed += claimed.filter(~disputed, serial_conflict=True).update(serial_conflict=False)
     return changed

@@ -31,7 +31,8 @@ class NotCountedReason(models.TextChoices):
     NOT_OWNED = "not_owned", _("neither owned nor leased")
     WITHOUT_PROOF = "without_proof", _("no proof of purchase")
     PROOF_REJECTED = "proof_rejected", _("proof of purchase rejected")
-    NEEDS_CLARIFICATION = "needs_clarification", _("needs clarification")
+    # a later claim of a serial another organisation listed first, until a reviewer decides; it never says why
+    NEEDS_CLARIFICATION = "needs_clarification", _("under review")
 
 
 def private_upload_path(instance, filename: str) -> str:
@@ -106,7 +107,8 @@ class Device(models.Model):
     invoice_number = models.CharField(_("invoice number"), max_length=64, blank=True)
     # Kept in step with invoice_number by set-based updates whenever proofs or devices change.
     proof = models.ForeignKey(ProofOfPurchase, on_delete=models.SET_NULL, null=True, blank=True, related_name="devices")
-    # True while another organisation lists the same serial; kept in step by set-based updates.
+    # True while another organisation listed the same serial earlier (the later claims are disputed, the first one
+    # keeps counting) until a reviewer assigns the serial; kept in step by set-based updates (eligibility.linking).
     serial_conflict = models.BooleanField(default=False)
     created_at = models.DateTimeField(default=timezone.now)
     updated_at = models.DateTimeField(default=timezone.now)

@@ -9,7 +9,7 @@ from django.utils.translation import gettext as _
 
 from core.audit import audit_changes, audit_record, snapshot
 from core.errors import DomainError
-from core.files import FileTooLarge, UnsupportedFileType, sniff_document
+from core.files import FileTooLarge, UnsupportedFileType, removed_unless_written, sniff_document
 from eligibility.audit_actions import (
     DEVICE_CREATED,
     DEVICE_DELETED,
@@ -86,6 +86,10 @@ def device_update(*, device: Device, actor, data: dict) -> Device:
     for key, value in values.items():
         setattr(device, key, value)
     device.updated_at = timezone.now()
+    if device.serial_number != old_serial:
+        # another serial is another claim: it dates from now, so an old device cannot take over the place of a
+        # serial's first claimant (linking.devices_refresh_conflicts)
+        device.created_at = device.updated_at
     try:
         with transaction.atomic():
             device.save()
@@ -145,16 +149,22 @@ def proof_upload(
         sha256=digest,
         uploaded_by=actor,
     )
-    proof.file.save(proof.original_name, upload, save=False)
-    proof.save()
-    linked = devices_link_proofs(organisation=organisation, invoice_numbers=[invoice_number])
-    audit_record(
-        actor=actor,
-        organisation=organisation,
-        action=PROOF_UPLOADED,
-        obj=proof,
-        after={"invoice_number": invoice_number, "sha256": digest, "devices": linked},
-    )
+    duplicate = _("A proof for invoice %(number)s is already uploaded.") % {"number": invoice_number}
+    with removed_unless_written(proof.file):
+        proof.file.save(proof.original_name, upload, save=False)
+        try:
+            with transaction.atomic():  # the same invoice uploaded at the same moment loses at the constraint
+                proof.save()
+        except IntegrityError:
+            raise ValidationError({"invoice_number": [duplicate]}) from None
+        linked = devices_link_proofs(organisation=organisation, invoice_numbers=[invoice_number])
+        audit_record(
+            actor=actor,
+            organisation=organisation,
+            action=PROOF_UPLOADED,
+            obj=proof,
+            after={"invoice_number": invoice_number, "sha256": digest, "devices": linked},
+        )
     return proof
 
 

@@ -27,12 +27,17 @@ def luhn_ok(digits: str) -> bool:
 
 
 def normalise_serial(raw) -> str:
-    """Trimmed and upper-case, spaces and dashes removed: what a person or a barcode scanner typed."""
+    """Trimmed and upper-case, spaces and dashes removed: what a person or a barcode scanner typed. Only ASCII is
+    upper-cased: Unicode's rules would turn ``ß`` into ``SS`` and a dotless ``ı`` into ``I``, so a value with other
+    characters stays as it is, and matches no serial number."""
     if raw is None:
         return ""
     if isinstance(raw, float) and raw.is_integer():  # Excel turns an IMEI into a number
         raw = int(raw)
-    return str(raw).strip().upper().replace(" ", "").replace("-", "")
+    text = str(raw).strip()
+    if text.isascii():
+        text = text.upper()
+    return text.replace(" ", "").replace("-", "")
 
 
 def parse_serial(raw) -> str:
@@ -43,6 +48,14 @@ def parse_serial(raw) -> str:
         raise ValueError(_("The serial number is missing."))
     if len(value) > MAX_CELL:
         raise ValueError(_("The serial number is too long."))
+    if not value.isascii():
+        raise ValueError(
+            _(
+                "%(value)s is not a valid serial number: use only the letters A–Z and the digits 0–9 (no ß, no "
+                "full-width digits, no Cyrillic or Greek letters that look like Latin ones)."
+            )
+            % {"value": value[:40]}
+        )
     if IMEI_RE.match(value):
         if not luhn_ok(value):
             raise ValueError(_("%(value)s is not a valid IMEI (check digit wrong).") % {"value": value})

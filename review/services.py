@@ -7,6 +7,7 @@ import datetime
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
+from django.utils.formats import number_format
 from django.utils.translation import gettext as _
 from django_scopes import scopes_disabled
 
@@ -22,9 +23,15 @@ from accounts.lifecycle import account_transition
 from accounts.models import Account, AccountMessage
 from accounts.selectors import organisation_admins, programme_rules_for
 from certification.services import vouchers_issue_free
+from core.audit import audit_record, snapshot
+from core.errors import DomainError
 from core.money import NotAnAmount, money
 from core.notifications import notify
 from core.sequences import sequence_next
+from eligibility.linking import devices_refresh_conflicts
+from eligibility.models import DEVICE_FIELDS, Device
+
+from .audit_actions import SERIAL_CONFLICT_ASSIGNED, SERIAL_CONFLICT_REMOVED
 
 ACCOUNT_NUMBER_SEQUENCE = "account"
 ACCOUNT_NUMBER_START = 100000  # the first account is SSA-100001
@@ -93,8 +100,17 @@ def account_approve(*, account: Account, reviewer, credit_limit, account_number:
         credit_limit = money(credit_limit)
     except NotAnAmount:
         raise ValidationError({"credit_limit": [_("Enter the credit limit in euros, e.g. 50000.00.")]}) from None
-    if credit_limit <= 0 or credit_limit > MAX_CREDIT_LIMIT:
+    if credit_limit <= 0:
         raise ValidationError({"credit_limit": [_("The credit limit must be a positive amount.")]})
+    if credit_limit > MAX_CREDIT_LIMIT:
+        raise ValidationError(
+            {
+                "credit_limit": [
+                    _("The credit limit can be at most %(limit)s EUR.")
+                    % {"limit": number_format(MAX_CREDIT_LIMIT, decimal_pos=2, use_l10n=True, force_grouping=True)}
+                ]
+            }
+        )
     programme = programme_rules_for(account.organisation)
     today = timezone.localdate()
     fields = {
@@ -171,3 +187,53 @@ def account_reinstate(*, account: Account, reviewer) -> Account:
         fields={"suspension_reason": ""},
         notify_template="account_reinstated",
     )
+
+
+@transaction.atomic
+def serial_conflict_resolve(*, serial: str, owner, reviewer, reason: str) -> Device:
+    """Assign a disputed serial to one of its claimants: the owner's device stays and counts (its other rules
+    permitting); the other claims are removed from their installed bases. Each organisation's trail records what
+    happened to its own device and its admins are told in their language, neither naming the other party.
+    409 when the serial is not (or no longer) disputed, 400 when ``owner`` does not list it."""
+    reason = _required(reason, "reason", _("Give the reason for the assignment."))
+    with scopes_disabled():  # a conflict spans organisations; reviewers only
+        claims = list(
+            Device.objects.select_for_update()
+            .select_related("organisation")
+            .filter(serial_number=serial)
+            .order_by("pk")
+        )
+        if not any(claim.serial_conflict for claim in claims):
+            raise DomainError(_("This serial number is not in conflict (any more)."), code="not_in_conflict")
+        kept = next((claim for claim in claims if claim.organisation_id == owner.pk), None)
+        if kept is None:
+            raise ValidationError({"organisation": [_("This organisation does not list the serial number.")]})
+        removed = [claim for claim in claims if claim.pk != kept.pk]
+        decision = {"serial_number": serial, "reason": reason[:2000]}
+        audit_record(
+            actor=reviewer, organisation=kept.organisation, action=SERIAL_CONFLICT_ASSIGNED, obj=kept, after=decision
+        )
+        for claim in removed:
+            audit_record(
+                actor=reviewer,
+                organisation=claim.organisation,
+                action=SERIAL_CONFLICT_REMOVED,
+                obj=claim,
+                before=snapshot(claim, DEVICE_FIELDS),
+                after=decision,
+            )
+        Device.objects.filter(pk__in=[claim.pk for claim in removed]).delete()
+        devices_refresh_conflicts(serials=[serial])
+        for organisation, template in [(kept.organisation, "serial_conflict_assigned")] + [
+            (claim.organisation, "serial_conflict_removed") for claim in removed
+        ]:
+            for admin in organisation_admins(organisation):
+                notify(
+                    user=admin,
+                    organisation=organisation,
+                    template=template,
+                    context=decision,
+                    url=f"/o/{organisation.slug}/inventory/",
+                )
+        kept.refresh_from_db()
+    return kept

@@ -25,9 +25,9 @@ from eligibility import selectors as eligibility_selectors
 from eligibility import services as eligibility_services
 from eligibility.charts import installed_base_chart
 
-from . import selectors
+from . import selectors, services
 from .decisions import DECISIONS, decisions_allowed
-from .forms import ApproveForm, HoldForm, MessageForm, ProofVerdictForm, ReasonForm
+from .forms import ApproveForm, ConflictResolveForm, HoldForm, MessageForm, ProofVerdictForm, ReasonForm
 from .pdf import approval_letter_filename, approval_letter_pdf
 
 REVIEWER_ACTIONS_PER_MINUTE = 60
@@ -54,8 +54,12 @@ def queue(request):
 @reviewer_required
 def evidence(request, org):
     ev = selectors.evidence_for(organisation=request.organisation)
+    # The documents come a page at a time and each opens only when asked (proof_viewer): a district with hundreds of
+    # invoices must not load them all with the page.
+    proofs = Paginator(ev.proofs, selectors.PROOFS_PER_PAGE).get_page(request.GET.get("page"))
     context = {
         "ev": ev,
+        "proofs": proofs,
         "result": ev.eligibility,
         "chart": installed_base_chart(ev.eligibility),
         "approve_form": ApproveForm(),
@@ -139,6 +143,27 @@ def proof_verdict(request, org, proof_id):
 
 
 @reviewer_required
+@rate_limited(key="review", limit=REVIEWER_ACTIONS_PER_MINUTE)
+@require_POST
+def conflict_resolve(request, org, serial):
+    """Assign a disputed serial the application lists to one of its claimants, from the evidence page."""
+    if serial not in {c["serial_number"] for c in selectors.serial_conflicts(organisation=request.organisation)}:
+        raise Http404
+
+    def run(account):
+        form = ConflictResolveForm(request.POST)
+        if not form.is_valid():
+            raise ValidationError([e for errors in form.errors.values() for e in errors])
+        owner = selectors.conflict_claimant(serial=serial, slug=form.cleaned_data["organisation"])
+        return services.serial_conflict_resolve(
+            serial=serial, owner=owner, reviewer=request.user, reason=form.cleaned_data["reason"]
+        )
+
+    done = _("Serial number %(serial)s: the conflict is resolved.") % {"serial": serial}
+    return _act(request, org, run, done.replace("%", "%%"))
+
+
+@reviewer_required
 @xframe_options_sameorigin
 def equipment_photo(request, org, item):
     rows = {r["item"]: r for r in eligibility_selectors.equipment_list(organisation=request.organisation)}
@@ -155,6 +180,13 @@ def equipment_photo(request, org, item):
 def proof_file(request, org, proof_id):
     proof = eligibility_selectors.proof_get(organisation=request.organisation, proof_id=proof_id)
     return private_file_response(proof.file, content_type=proof.content_type, filename=proof.original_name, inline=True)
+
+
+@reviewer_required
+def proof_viewer(request, org, proof_id):
+    """The frame that shows one document, fetched when the reviewer asks for it on the evidence page."""
+    proof = eligibility_selectors.proof_get(organisation=request.organisation, proof_id=proof_id)
+    return render(request, "review/_proof_viewer.html", {"p": proof, "org": request.organisation})
 
 
 def _letter(organisation):

@@ -3,6 +3,10 @@ from django.urls import include, path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitView
 
 from accounts import views as account_views
+from accounts.admin import admin_has_permission, admin_login
+
+admin.site.has_permission = admin_has_permission  # staff with two-factor authentication only
+admin.site.login = admin_login  # through the portal's login, which asks for the second factor
 
 urlpatterns = [
     path("", account_views.home, name="home"),
@@ -18,3 +22,9 @@ urlpatterns = [
     path("api/docs/", SpectacularSwaggerSplitView.as_view(url_name="api_schema"), name="api_docs"),
     path("admin/", admin.site.urls),
 ]
+
+# The API never answers HTML: unrouted /api/ paths and server errors answer JSON (core.views).
+handler400 = "core.views.bad_request"
+handler403 = "core.views.permission_denied"
+handler404 = "core.views.page_not_found"
+handler500 = "core.views.server_error"

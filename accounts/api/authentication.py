@@ -1,7 +1,7 @@
 from drf_spectacular.extensions import OpenApiAuthenticationExtension
 from rest_framework import authentication, exceptions
 
-from accounts.middleware import bearer_user
+from core.tenancy import bearer_user
 
 
 class BearerTokenAuthentication(authentication.BaseAuthentication):

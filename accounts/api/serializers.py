@@ -4,6 +4,7 @@ from rest_framework import serializers
 
 from accounts.models import FederalState, Membership, Organisation
 from core.api import TextField
+from core.countries import is_country_code
 
 
 class OrganisationCreateSerializer(serializers.Serializer):
@@ -15,8 +16,8 @@ class OrganisationCreateSerializer(serializers.Serializer):
 
     def validate_country(self, value):
         value = value.upper()
-        if not value.isalpha() or len(value) != 2:
-            raise serializers.ValidationError(_("Use the two-letter country code, such as DE."))
+        if not is_country_code(value):
+            raise serializers.ValidationError(_("Use the two-letter ISO 3166 country code, such as DE."))
         return value
 
 
@@ -63,7 +64,9 @@ class MemberInviteSerializer(serializers.Serializer):
 class MemberInviteResultSerializer(serializers.Serializer):
     email = serializers.EmailField()
     role = serializers.ChoiceField(choices=Membership.Role.choices)
-    status = serializers.ChoiceField(choices=["added", "invited"])
+    status = serializers.ChoiceField(
+        choices=["invited"], help_text="Always `invited`: everyone, registered or not, joins by accepting the link."
+    )
 
 
 class HoldSerializer(serializers.Serializer):

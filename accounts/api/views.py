@@ -44,8 +44,8 @@ class OrganisationListCreateApi(generics.GenericAPIView):
 
 
 class MemberListCreateApi(OrgApiMixin, generics.ListAPIView):
-    """Members of the organisation, filtered by ``role``; POST (admins) invites by email, and adds an existing
-    user at once."""
+    """Members of the organisation, filtered by ``role``; POST (admins) invites by email: the recipient joins by
+    accepting the link, registered or not."""
 
     required_actions = {"GET": "members.view", "POST": "members.invite"}
     serializer_class = MemberSerializer
@@ -60,14 +60,11 @@ class MemberListCreateApi(OrgApiMixin, generics.ListAPIView):
     def post(self, request, org):
         payload = MemberInviteSerializer(data=request.data)
         payload.is_valid(raise_exception=True)
-        membership, invitation = services.member_invite(
+        invitation = services.member_invite(
             organisation=self.organisation, inviter=request.user, **payload.validated_data
         )
-        result = {
-            "email": membership.user.email if membership else invitation.email,
-            "role": membership.role if membership else invitation.role,
-            "status": "added" if membership else "invited",
-        }
+        # The same answer for every address: whether someone is registered is not the inviter's to learn.
+        result = {"email": invitation.email, "role": invitation.role, "status": "invited"}
         return Response(MemberInviteResultSerializer(result).data, status=status.HTTP_201_CREATED)
 
 

@@ -11,6 +11,7 @@ from accounts.holds import open_holds
 from accounts.lifecycle import account_get
 from core.api import OrgApiMixin, UploadThrottle
 from core.files import MAX_DOCUMENT_BYTES, private_file_response
+from core.openapi import DOCUMENT_RESPONSES
 from core.uploads import check_declared_length
 from eligibility import selectors, services
 from eligibility.api.filters import DeviceFilter, ProofFilter
@@ -185,7 +186,7 @@ class ProofFileApi(OrgApiMixin, APIView):
 
     required_actions = {"GET": "proofs.view"}
 
-    @extend_schema(responses={(200, "application/octet-stream"): OpenApiTypes.BINARY})
+    @extend_schema(responses=DOCUMENT_RESPONSES)
     def get(self, request, org, proof_id):
         proof = selectors.proof_get(organisation=self.organisation, proof_id=proof_id)
         return private_file_response(

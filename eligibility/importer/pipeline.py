@@ -3,20 +3,38 @@
 import csv
 import datetime
 import tempfile
+import time
 from dataclasses import dataclass, field
 
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 
 from eligibility import validation as v
 from eligibility.models import DEVICE_FIELDS as FIELDS  # the order of a stored row
 
 from .columns import map_header
-from .reader import MAX_DATA_ROWS, NUL_MARK, NotATable, Table
+from .reader import MAX_DATA_ROWS, NUL_MARK, BrokenRow, NotATable, Table
 
 BATCH = 5000
 MAX_ERRORS_KEPT = 1000
 MAX_BLANK_RUN = 100_000
 FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+DEADLINE_EVERY = 1024  # rows (blank ones too) between two looks at the clock
+
+
+class TooSlow(NotATable):
+    """The import ran past its time (``IMPORT_MAX_SECONDS``) and was stopped; the message says what to do."""
+
+
+@dataclass
+class Deadline:
+    """``seconds`` from now, on the monotonic clock."""
+
+    seconds: float
+    at: float = field(init=False)
+
+    def __post_init__(self):
+        self.at = time.monotonic() + self.seconds
 
 
 def escape_formula(value) -> str:
@@ -94,13 +112,32 @@ class RowValidator:
 
 
 def _blank(cells: list) -> bool:
+    if cells.count(None) == len(cells):  # in C: empty rows, and those a spreadsheet lists without values
+        return True
     return all(c is None or (isinstance(c, str) and not c.strip()) for c in cells)
 
 
-def process(table: Table, *, store, report_factory=Report, progress=None, today=None) -> tuple[int, "Report"]:
+def too_slow(seconds: float) -> TooSlow:
+    minutes = max(round(seconds / 60), 1)
+    return TooSlow(
+        ngettext(
+            "The import took too long (more than %(minutes)s minute) and was stopped. Split the file into smaller "
+            "ones and upload them one after the other: known serial numbers are updated, not added twice.",
+            "The import took too long (more than %(minutes)s minutes) and was stopped. Split the file into smaller "
+            "ones and upload them one after the other: known serial numbers are updated, not added twice.",
+            minutes,
+        )
+        % {"minutes": minutes}
+    )
+
+
+def process(
+    table: Table, *, store, report_factory=Report, progress=None, today=None, deadline: Deadline | None = None
+) -> tuple[int, "Report"]:
     """Validate every row of ``table`` and write the valid ones to ``store`` in batches.
 
-    ``progress(processed, total)`` is called after each batch. Returns the number of rows read and the report.
+    ``progress(processed, total)`` is called after each batch; past ``deadline`` the import stops with ``TooSlow``.
+    Returns the number of rows read and the report.
     """
     mapping = map_header(table.header)
     report = report_factory(header=table.header, delimiter=table.delimiter)
@@ -109,7 +146,19 @@ def process(table: Table, *, store, report_factory=Report, progress=None, today=
     processed = 0
     blank_run = 0
     last_data_row = 1
+    seen = 0
     for number, cells in table.rows:
+        if deadline is not None and not seen % DEADLINE_EVERY and time.monotonic() > deadline.at:
+            raise too_slow(deadline.seconds)
+        seen += 1
+        if cells.__class__ is BrokenRow:
+            processed += 1
+            last_data_row = number
+            blank_run = 0
+            report.rows += 1
+            column = table.header[cells.column].strip() if cells.column < len(table.header) else ""
+            report.add(number, column, cells.problem, cells)
+            continue
         if _blank(cells):
             blank_run += 1
             if blank_run >= MAX_BLANK_RUN:

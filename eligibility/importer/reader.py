@@ -18,11 +18,20 @@ MAX_DATA_ROWS = 500_000
 MAX_XLSX_UNPACKED = 250 * 1024 * 1024
 MAX_XLSX_RATIO = 100
 CHUNK = 1024 * 1024
+MAX_COLUMNS = 200  # an inventory has eight; a sheet's claim to 16 384 is not taken at its word
 NUL_MARK = "\ufffe"  # stands in for a NUL byte so the row can be reported instead of crashing the parser
 
 
 class NotATable(Exception):
     """The file cannot be read as a table at all; the message says why, for the person who uploaded it."""
+
+
+class BrokenRow(list):
+    """The cells of a row the reader could not take apart reliably; the pipeline reports it instead of storing it.
+    ``column`` is the index of the cell where things went wrong, ``problem`` the message."""
+
+    column: int = 0
+    problem: str = ""
 
 
 @dataclass
@@ -99,11 +108,6 @@ def _sniff_delimiter(first_line: str) -> str:
     return best if counts[best] else ";"
 
 
-def _without_nul(lines):
-    for line in lines:
-        yield line.replace("\x00", NUL_MARK) if "\x00" in line else line
-
-
 CONTROL_BYTES = bytes(b for b in range(32) if b not in (9, 10, 13))
 
 
@@ -121,7 +125,18 @@ def _open_csv(fileobj, head: bytes) -> Table:
     encoding, line_count = _detect_encoding(fileobj, head)
     errors = "replace" if encoding == "cp1252" else "strict"
     text = io.TextIOWrapper(fileobj, encoding=encoding, errors=errors, newline="")
-    lines = _without_nul(text)
+    raw: list[str] = []  # the lines of the record being read, to read them again when a quotation mark misleads
+    end = {"reached": False}  # whether the csv reader asked for a line after the last one, in the middle of a record
+
+    def physical_lines():
+        for line in text:
+            if "\x00" in line:
+                line = line.replace("\x00", NUL_MARK)
+            raw.append(line)
+            yield line
+        end["reached"] = True
+
+    lines = physical_lines()
     first = next(lines, "")
     while first is not None and not first.strip():
         first = next(lines, None)
@@ -131,17 +146,76 @@ def _open_csv(fileobj, head: bytes) -> Table:
     csv.field_size_limit(64 * 1024 * 1024)  # the upload limit bounds it; long cells are reported per row
     header = next(csv.reader([first], delimiter=delimiter))
     reader = csv.reader(lines, delimiter=delimiter)
+    raw.clear()
 
     def rows():
+        previous = 0
         try:
             for cells in reader:
-                yield reader.line_num + 1, cells
+                last = reader.line_num
+                if last - previous > 1 or end["reached"]:  # rare: a cell spans lines, or the file ends in one
+                    yield from _reread(cells, list(raw), last + 1, delimiter, at_end=end["reached"])
+                else:
+                    yield last + 1, cells
+                raw.clear()
+                previous = last
         except csv.Error as exc:
             raise NotATable(
                 _("The CSV structure breaks at line %(line)s: %(error)s") % {"line": reader.line_num + 1, "error": exc}
             ) from exc
 
     return Table(header=header, rows=rows(), estimated_rows=max(line_count - 1, 1), delimiter=delimiter)
+
+
+def _quote_left_open(lines: list[str], delimiter: str) -> bool:
+    """Whether a quotation mark opened in ``lines`` is still open after the last of them."""
+    try:
+        for _cells in csv.reader(lines, delimiter=delimiter, strict=True):
+            pass
+    except csv.Error as exc:
+        return "unexpected end of data" in str(exc)
+    return False
+
+
+def _swallowing_cell(cells: list, delimiter: str) -> int | None:
+    """The index of a cell that holds a line break and a separator: what follows a quotation mark that opened
+    by mistake (no inventory value needs both)."""
+    for index, cell in enumerate(cells):
+        if delimiter in cell and ("\n" in cell or "\r" in cell):
+            return index
+    return None
+
+
+def _broken(cells: list, first_line: str, delimiter: str, column: int | None = None) -> BrokenRow:
+    """The row whose quotation mark opened a cell that did not close on its line."""
+    if column is None:  # the quote swallowed the rest of the line: its cell is the line's last
+        column = max(len(next(csv.reader([first_line], delimiter=delimiter), [])) - 1, 0)
+    row = BrokenRow(cells)
+    row.column = column
+    row.problem = _(
+        "A quotation mark opens a cell here that does not close on this line, so the lines after it would have "
+        "been read into this one cell. The row was not imported; the lines after it were read as rows of their "
+        "own. Remove the quotation mark or close it, then upload the file again."
+    )
+    return row
+
+
+def _reread(cells: list, lines: list[str], last_number: int, delimiter: str, *, at_end: bool):
+    """A record spanning several lines is a quoted cell with line breaks (Excel writes those), unless that cell
+    swallowed separators too, or the file ended inside it: a quotation mark that never closed. Then the row where
+    it opened is reported, and each swallowed line is read again as the row it is."""
+    first_number = last_number - len(lines) + 1
+    column = _swallowing_cell(cells, delimiter)
+    if column is None and not (at_end and _quote_left_open(lines, delimiter)):
+        yield last_number, cells
+        return
+    yield first_number, _broken(cells, lines[0], delimiter, column)
+    for number, line in enumerate(lines[1:], start=first_number + 1):
+        line_cells = next(csv.reader([line], delimiter=delimiter), [])
+        if _quote_left_open([line], delimiter):
+            yield number, _broken(line_cells, line, delimiter)
+        else:
+            yield number, line_cells
 
 
 # --- XLSX -----------------------------------------------------------------------------------------------------
@@ -181,26 +255,32 @@ def _open_xlsx(fileobj) -> Table:
     except Exception as exc:  # openpyxl raises many kinds for broken files
         raise NotATable(_("The Excel workbook cannot be read: %(error)s") % {"error": str(exc)[:200]}) from exc
     sheet = workbook.worksheets[0]
-    iterator = sheet.iter_rows(values_only=True)
+    claimed_rows = sheet.max_row or 0
+    # The sheet's <dimension> is the file's claim, not a fact: believing "A1:XFD1048576", openpyxl pads every row
+    # to 16 384 cells and makes up every row up to 1 048 576. Without it, rows are as long as their cells, capped.
+    sheet.reset_dimensions()
     header = None
     number = 0
-    for cells in iterator:
+    for cells in sheet.iter_rows(max_row=1001, max_col=MAX_COLUMNS, values_only=True):
         number += 1
         if any(c not in (None, "") for c in cells):
             header = ["" if c is None else str(c) for c in cells]
             break
-        if number > 1000:
-            break
-    if header is None:
+    while header and not header[-1].strip():
+        header.pop()
+    if not header:
+        workbook.close()
         raise NotATable(_("The first worksheet has no header row."))
-    estimated = max((sheet.max_row or 0) - number, 1)
+    width = len(header)
+    estimated = max(min(claimed_rows, MAX_DATA_ROWS) - number, 1)
 
     def rows():
         n = number
         try:
-            for cells in iterator:
+            for cells in sheet.iter_rows(min_row=number + 1, max_col=width, values_only=True):
                 n += 1
-                yield n, list(cells)
+                # A row missing from the sheet comes as ``width`` Nones; counted in C, it becomes an empty row.
+                yield n, [] if cells.count(None) == width else list(cells)
         finally:
             workbook.close()
 

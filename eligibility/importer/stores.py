@@ -144,28 +144,27 @@ class PostgresStore:
 
 def refresh_conflicts_sql(cursor, serials_sql: str, params: dict) -> None:
     """Bring ``serial_conflict`` up to date for the serials ``serials_sql`` selects (those the organisation
-    ``params["org"]`` just imported): true on every side where another organisation lists the serial too.
-    Conflicts are rare, so both statements touch only the rows whose flag changes."""
+    ``params["org"]`` just imported), by the rule of ``linking.devices_refresh_conflicts``: true on the later
+    claims of a serial that another organisation listed earlier, the earliest claim left alone. One statement;
+    conflicts are rare, so it looks only at the serials another organisation lists too (or that are flagged) and
+    writes only the rows whose flag changes."""
     cursor.execute(
         f"""
-        WITH candidates AS ({serials_sql}),
-        conflicting AS (
-            SELECT DISTINCT o.serial_number FROM eligibility_device o
-            JOIN candidates c ON c.serial_number = o.serial_number
+        WITH contested AS (
+            SELECT o.serial_number FROM eligibility_device o
+            JOIN ({serials_sql}) c ON c.serial_number = o.serial_number
             WHERE o.organisation_id <> %(org)s
+            UNION
+            SELECT f.serial_number FROM eligibility_device f
+            JOIN ({serials_sql}) c ON c.serial_number = f.serial_number
+            WHERE f.serial_conflict
         )
-        UPDATE eligibility_device d SET serial_conflict = true
-        FROM conflicting WHERE d.serial_number = conflicting.serial_number AND NOT d.serial_conflict
-        """,
-        params,
-    )
-    cursor.execute(
-        f"""
-        WITH candidates AS ({serials_sql})
-        UPDATE eligibility_device d SET serial_conflict = false
-        WHERE d.serial_conflict AND d.serial_number IN (SELECT serial_number FROM candidates)
-          AND NOT EXISTS (SELECT 1 FROM eligibility_device o
-                          WHERE o.serial_number = d.serial_number AND o.organisation_id <> d.organisation_id)
+        UPDATE eligibility_device d SET serial_conflict = NOT d.serial_conflict
+        WHERE d.serial_number IN (SELECT serial_number FROM contested)
+          AND d.serial_conflict <> EXISTS (
+              SELECT 1 FROM eligibility_device o
+              WHERE o.serial_number = d.serial_number AND o.organisation_id <> d.organisation_id
+                AND (o.created_at, o.id) < (d.created_at, d.id))
         """,
         params,
     )
@@ -190,7 +189,8 @@ class SqliteStore:
         self.updated += len(existing)
         self.created += len(rows) - len(existing)
         self.serials.extend(serials)
-        now = timezone.now().isoformat()
+        # as the ORM writes it: which claim of a serial came first is a comparison of these values
+        now = connection.ops.adapt_datetimefield_value(timezone.now())
         org = self.organisation.pk
         with transaction.atomic(), connection.cursor() as cursor:
             cursor.executemany(

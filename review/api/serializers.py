@@ -31,6 +31,11 @@ class HoldInputSerializer(serializers.Serializer):
     note = TextField(max_length=5000)
 
 
+class ConflictResolveInputSerializer(serializers.Serializer):
+    organisation = serializers.SlugField(help_text="The slug of the organisation the serial belongs to.")
+    reason = TextField(max_length=2000)
+
+
 class ProofVerdictInputSerializer(serializers.Serializer):
     status = serializers.ChoiceField(choices=["accepted", "rejected"])
     reason = TextField(max_length=2000, required=False, allow_blank=True, default="")
@@ -59,9 +64,25 @@ class ReviewOrganisationSerializer(serializers.Serializer):
 
 
 class SerialConflictSerializer(serializers.Serializer):
+    """Another organisation's claim of a serial the application lists."""
+
     serial_number = serializers.CharField()
-    organisation = serializers.CharField(source="organisation__slug")
-    organisation_name = serializers.CharField(source="organisation__name")
+    organisation = serializers.CharField()
+    organisation_name = serializers.CharField()
+
+
+class ConflictClaimSerializer(serializers.Serializer):
+    organisation = serializers.CharField(help_text="The claimant's slug.")
+    organisation_name = serializers.CharField()
+    since = serializers.DateTimeField(help_text="When the organisation listed the serial: the earliest claim counts.")
+    counted = serializers.BooleanField()
+
+
+class ConflictSerializer(serializers.Serializer):
+    """A serial listed by more than one organisation, its claims earliest first."""
+
+    serial_number = serializers.CharField()
+    claims = ConflictClaimSerializer(many=True)
 
 
 class ReviewProofSerializer(serializers.Serializer):

@@ -4,6 +4,12 @@ from . import views as review
 
 urlpatterns = [
     path("review/accounts/", review.ReviewQueueApi.as_view(), name="api_review_queue"),
+    path("review/conflicts/", review.ConflictListApi.as_view(), name="api_review_conflicts"),
+    path(
+        "review/conflicts/<str:serial>/resolve/",
+        review.ConflictResolveApi.as_view(),
+        name="api_review_conflict_resolve",
+    ),
     path("review/accounts/<slug:org>/", review.ReviewAccountApi.as_view(), name="api_review_account"),
     path("review/accounts/<slug:org>/start/", review.StartReviewApi.as_view(), name="api_review_start"),
     path("review/accounts/<slug:org>/request-info/", review.RequestInfoApi.as_view(), name="api_review_request_info"),

@@ -12,12 +12,16 @@ from accounts.lifecycle import account_get
 from accounts.models import Hold
 from core.api import IsReviewer, ReviewerActionThrottle, ReviewerApiMixin
 from core.files import private_file_response
+from core.openapi import DOCUMENT_RESPONSES
 from eligibility import selectors as eligibility_selectors
 from eligibility import services as eligibility_services
 from review import selectors
+from review import services as review_services
 from review.decisions import DECISIONS
 
 from .serializers import (
+    ConflictResolveInputSerializer,
+    ConflictSerializer,
     ProofVerdictInputSerializer,
     ProofVerdictSerializer,
     QueueEntrySerializer,
@@ -58,7 +62,7 @@ class ReviewAccountApi(ReviewerApiMixin, APIView):
             "organisation": evidence.organisation,
             "account": evidence.account,
             "eligibility": evidence.eligibility.as_api(),
-            "serial_conflicts": evidence.conflicts,
+            "serial_conflicts": selectors.other_claims(evidence.conflicts, organisation=self.organisation),
             "proofs": evidence.proofs,
             "equipment": {row["item"]: row for row in evidence.equipment},
             "messages": evidence.messages,
@@ -125,9 +129,38 @@ class ProofVerdictApi(ReviewerApiMixin, APIView):
 
 
 class ReviewProofFileApi(ReviewerApiMixin, APIView):
-    @extend_schema(responses={(200, "application/octet-stream"): bytes})
+    @extend_schema(responses=DOCUMENT_RESPONSES)
     def get(self, request, org, proof_id):
         proof = eligibility_selectors.proof_get(organisation=self.organisation, proof_id=proof_id)
         return private_file_response(
             proof.file, content_type=proof.content_type, filename=proof.original_name, inline=True
         )
+
+
+class ConflictListApi(APIView):
+    """The open serial conflicts: serials listed by more than one organisation, each claim with its date and
+    whether it counts. Until resolved the earliest claim counts and the later ones do not."""
+
+    permission_classes = [IsReviewer]
+
+    @extend_schema(responses={200: ConflictSerializer(many=True)})
+    def get(self, request):
+        return Response(ConflictSerializer(selectors.conflict_list(), many=True).data)
+
+
+class ConflictResolveApi(APIView):
+    """Assign a disputed serial to one claimant (its slug in ``organisation``), with a reason: the other claims are
+    removed, both sides are told. 409 ``not_in_conflict`` when the serial is not disputed."""
+
+    permission_classes = [IsReviewer]
+    throttle_classes = [ReviewerActionThrottle]
+
+    @extend_schema(request=ConflictResolveInputSerializer, responses={200: ConflictSerializer})
+    def post(self, request, serial):
+        payload = ConflictResolveInputSerializer(data=request.data)
+        payload.is_valid(raise_exception=True)
+        owner = selectors.conflict_claimant(serial=serial, slug=payload.validated_data["organisation"])
+        review_services.serial_conflict_resolve(
+            serial=serial, owner=owner, reviewer=request.user, reason=payload.validated_data["reason"]
+        )
+        return Response(ConflictSerializer(selectors.conflict_claims(serial=serial)).data)

@@ -19,7 +19,8 @@ VAR_DIR.mkdir(parents=True, exist_ok=True)
 
 env = environ.FileAwareEnv()  # every NAME may also come from NAME_FILE (docker secrets)
 
-DEBUG = env.bool("DEBUG", default=True)
+# Off unless asked for: a debug page shows the settings (the database password among them). `make run` asks.
+DEBUG = env.bool("DEBUG", default=False)
 SECRET_KEY = env.str("SECRET_KEY", default="embedded-default-insecure-key-change-me")
 ALLOWED_HOSTS = env.list("ALLOWED_HOSTS", default=["127.0.0.1", "localhost", "testserver"])
 CSRF_TRUSTED_ORIGINS = env.list("CSRF_TRUSTED_ORIGINS", default=[])
@@ -57,6 +58,7 @@ MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "core.middleware.ContentSecurityPolicyMiddleware",
+    "core.middleware.ControlCharacterMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
@@ -109,6 +111,9 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
 else:
     DATABASES["default"].setdefault("OPTIONS", {})
     DATABASES["default"]["OPTIONS"].setdefault("timeout", 20)
+# A connection that died with the database (a restart, a failover) is replaced on checkout instead of failing
+# one request each; with the pool, Django hands psycopg's ``ConnectionPool.check_connection`` to the pool for this.
+DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 # --- Cache and Celery -----------------------------------------------------------------------------------------
@@ -131,6 +136,9 @@ CELERY_TASK_EAGER_PROPAGATES = True
 CELERY_TASK_ACKS_LATE = True
 CELERY_TASK_REJECT_ON_WORKER_LOST = True
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
+# How long one inventory import may run before it stops with a message. Without a worker (eager) it runs inside
+# the upload request, so it must end before the web server's timeout (gunicorn --timeout 120 in the Dockerfile).
+IMPORT_MAX_SECONDS = env.int("IMPORT_MAX_SECONDS", default=100 if CELERY_TASK_ALWAYS_EAGER else 30 * 60)
 # Longer than the longest job (a 100 000-row import), so Redis does not redeliver a task still running.
 CELERY_BROKER_TRANSPORT_OPTIONS = {"visibility_timeout": env.int("CELERY_VISIBILITY_TIMEOUT", default=4 * 3600)}
 # How soon a worker looks for tasks a dead worker left unacknowledged (kombu's defaults unless set).
@@ -152,6 +160,11 @@ CELERY_BEAT_SCHEDULE = {
         "task": "core.tasks.run_periodic_job",
         "schedule": crontab(hour=6, minute=0),
         "args": ["certification_deadlines"],
+    },
+    "device-imports-stuck": {
+        "task": "core.tasks.run_periodic_job",
+        "schedule": 600.0,
+        "args": ["device_imports_stuck"],
     },
 }
 
@@ -227,6 +240,8 @@ STORAGES = {
         "BACKEND": env.str("STATICFILES_STORAGE", default="django.contrib.staticfiles.storage.StaticFilesStorage"),
     },
 }
+# With DEBUG off (the default) runserver serves no static files; WhiteNoise serves them from the apps' folders.
+WHITENOISE_USE_FINDERS = env.bool("WHITENOISE_USE_FINDERS", default=True)
 FILE_UPLOAD_MAX_MEMORY_SIZE = 2 * 1024 * 1024
 DATA_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 
@@ -240,6 +255,11 @@ REST_FRAMEWORK = {
     "DEFAULT_PAGINATION_CLASS": "core.api.Pagination",
     "PAGE_SIZE": 50,
     "EXCEPTION_HANDLER": "core.api.exception_handler",
+    "DEFAULT_PARSER_CLASSES": [
+        "core.parsers.JSONParser",
+        "rest_framework.parsers.FormParser",
+        "rest_framework.parsers.MultiPartParser",
+    ],
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
     "DEFAULT_THROTTLE_CLASSES": [
         "rest_framework.throttling.AnonRateThrottle",
@@ -262,6 +282,8 @@ SPECTACULAR_SETTINGS = {
     "DESCRIPTION": "REST API of the portal for Apple's Self-Servicing Account programme.",
     "VERSION": "1",
     "SERVE_INCLUDE_SCHEMA": False,
+    # The schema and its documentation are for signed-in users (session or token), not for anyone who asks.
+    "SERVE_PERMISSIONS": ["rest_framework.permissions.IsAuthenticated"],
     "SWAGGER_UI_DIST": "SIDECAR",
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",
@@ -273,6 +295,8 @@ SPECTACULAR_SETTINGS = {
     "ENUM_NAME_OVERRIDES": {
         "RoleEnum": "accounts.models.Membership.Role",
     },
+    # the contract's error answers (400, 401, 403, 404, 409, 413, 415, 429) on every operation that can give them
+    "POSTPROCESSING_HOOKS": ["drf_spectacular.hooks.postprocess_schema_enums", "core.openapi.add_error_responses"],
 }
 
 # --- Security -------------------------------------------------------------------------------------------------
@@ -294,3 +318,5 @@ LOGGING = {
     },
 }
 USE_X_FORWARDED_FOR = env.bool("USE_X_FORWARDED_FOR", default=False)
+# How many proxies in front of the portal append to X-Forwarded-For; the client is the entry that many from the right.
+TRUSTED_PROXY_COUNT = env.int("TRUSTED_PROXY_COUNT", default=1)

@@ -1,5 +1,6 @@
 import io
 import os
+import secrets
 import subprocess
 import sys
 
@@ -35,6 +36,28 @@ def test_add_reviewer_creates_or_promotes():
     User.objects.create_user(email="later@apple.example")
     assert "Promoted" in run("add_reviewer", "later@apple.example")
     assert User.objects.get(email="later@apple.example").is_reviewer
+
+
+@pytest.mark.django_db
+def test_add_user_and_add_reviewer_set_up_totp_with_the_given_secret(api_client):
+    from allauth.mfa.models import Authenticator
+    from allauth.mfa.totp.internal.auth import TOTP
+
+    from tests.accounts.factories import TEST_TOTP_SECRET, totp_code
+
+    run("add_user", "skript@example.org", "--password", "ein-langes-passwort", "--totp-secret", TEST_TOTP_SECRET)
+    run("add_reviewer", "pruefer@apple.example", "--totp-secret", TEST_TOTP_SECRET.lower())
+    for email in ["skript@example.org", "pruefer@apple.example"]:
+        authenticator = Authenticator.objects.get(user__email=email, type=Authenticator.Type.TOTP)
+        assert TOTP(authenticator).validate_code(totp_code())
+    # The reviewer's token now works: two-factor is set up.
+    raw = run("issue_token", "pruefer@apple.example").strip()
+    assert api_client.get("/api/v1/review/accounts/", HTTP_AUTHORIZATION=f"Bearer {raw}").status_code == 200
+    run("add_reviewer", "pruefer@apple.example", "--totp-secret", TEST_TOTP_SECRET)  # again: replaced, not doubled
+    assert Authenticator.objects.filter(user__email="pruefer@apple.example", type="totp").count() == 1
+    with pytest.raises(CommandError):
+        run("add_user", "kaputt@example.org", "--totp-secret", "not base32!")
+    assert not User.objects.filter(email="kaputt@example.org").exists()
 
 
 @pytest.mark.django_db
@@ -88,7 +111,8 @@ def test_production_refuses_to_start_without_secret_key_or_hosts():
     base = {"DJANGO_SETTINGS_MODULE": "ssa_portal.settings.production"}
     no_key = _manage({**base, "ALLOWED_HOSTS": "portal.example.org"})
     assert no_key.returncode != 0 and "SECRET_KEY" in no_key.stderr
-    no_hosts = _manage({**base, "SECRET_KEY": "k" * 50})
+    key = secrets.token_urlsafe(50)  # not "k" * 50: a key of one repeated character is refused (issue #9)
+    no_hosts = _manage({**base, "SECRET_KEY": key})
     assert no_hosts.returncode != 0 and "ALLOWED_HOSTS" in no_hosts.stderr
-    ok = _manage({**base, "SECRET_KEY": "k" * 50, "ALLOWED_HOSTS": "portal.example.org"})
+    ok = _manage({**base, "SECRET_KEY": key, "ALLOWED_HOSTS": "portal.example.org"})
     assert ok.returncode == 0, ok.stderr

@@ -5,7 +5,7 @@ from django_scopes import scope, scopes_disabled
 
 from accounts import services
 from accounts.models import Invitation, Membership
-from core.models import AuditEntry, Notification
+from core.models import AuditEntry
 from tests.accounts.factories import UserFactory
 
 
@@ -39,27 +39,60 @@ def test_reviewers_cannot_create_organisations(reviewer):
 
 
 @pytest.mark.django_db
-def test_inviting_an_existing_user_adds_them_at_once_and_tells_them(organisation, admin, committed):
+def test_inviting_an_existing_user_only_invites_them_in_their_language(organisation, admin, committed):
     existing = UserFactory(email="bekannt@example.org", language="en")
     with scope(organisation=organisation), committed():
-        membership, invitation = services.member_invite(
-            organisation=organisation, inviter=admin, email="Bekannt@Example.org", role="technician"
+        invitation = services.member_invite(
+            organisation=organisation, inviter=admin, email="Bekannt@Example.org", role="admin"
         )
-    assert invitation is None
-    assert membership.user == existing and membership.role == "technician"
-    notification = Notification.objects.get(user=existing)
-    assert notification.email_sent_at is not None
+    assert invitation.is_pending and invitation.email == "bekannt@example.org"
+    assert not Membership.objects.filter(user=existing).exists()  # nobody is added without saying yes
     assert mail.outbox[-1].to == ["bekannt@example.org"]
-    assert "You have been added to Schulamt Nord" in mail.outbox[-1].subject  # the recipient's language
+    assert "Invitation to Schulamt Nord" in mail.outbox[-1].subject  # the recipient's language
+    assert "/invitations/" in mail.outbox[-1].body
+    membership = services.invitation_accept(
+        invitation=services.invitation_get_by_token(token=_token_from_outbox()), user=existing
+    )
+    assert membership.user == existing and membership.role == "admin"
+
+
+@pytest.mark.django_db
+def test_inviting_answers_alike_for_unknown_registered_and_reviewer_addresses(organisation, admin, reviewer, committed):
+    UserFactory(email="bekannt@example.org")
+    answers = []
+    with scope(organisation=organisation), committed():
+        for email in ["unbekannt@example.org", "bekannt@example.org", reviewer.email]:
+            invitation = services.member_invite(organisation=organisation, inviter=admin, email=email, role="admin")
+            answers.append((type(invitation), invitation.role, invitation.is_pending))
+        assert Membership.objects.filter(organisation=organisation).count() == 1  # the admin alone
+        actions = list(AuditEntry.objects.filter(action="invitation.created").values_list("action", flat=True))
+    assert len(set(answers)) == 1 and answers[0][0] is Invitation
+    assert len(actions) == 3
+    assert sorted(m.to[0] for m in mail.outbox) == sorted(
+        ["unbekannt@example.org", "bekannt@example.org", reviewer.email]
+    )
+
+
+@pytest.mark.django_db
+def test_an_invitation_can_only_be_accepted_by_the_invited_address(organisation, admin, committed):
+    with scope(organisation=organisation), committed():
+        services.member_invite(organisation=organisation, inviter=admin, email="a@example.org", role="admin")
+    invitation = services.invitation_get_by_token(token=_token_from_outbox())
+    intruder = UserFactory(email="b@example.org")
+    with pytest.raises(ValidationError) as excinfo:
+        services.invitation_accept(invitation=invitation, user=intruder)
+    assert "a@example.org" in str(excinfo.value) and "b@example.org" in str(excinfo.value)
+    assert not Membership.objects.filter(user=intruder).exists()
+    assert services.invitation_get_by_token(token=_token_from_outbox()).is_pending  # still there for a@
 
 
 @pytest.mark.django_db
 def test_inviting_a_new_address_sends_a_link_in_the_inviters_language(organisation, admin, committed):
     with scope(organisation=organisation), committed():
-        membership, invitation = services.member_invite(
+        invitation = services.member_invite(
             organisation=organisation, inviter=admin, email="neu@example.org", role="technician"
         )
-    assert membership is None and invitation.is_pending
+    assert invitation.is_pending
     assert mail.outbox[-1].to == ["neu@example.org"]
     assert "Einladung" in mail.outbox[-1].subject
     assert "/invitations/" in mail.outbox[-1].body
@@ -101,7 +134,7 @@ def test_accepting_an_invitation_creates_the_membership_once(organisation, admin
 @pytest.mark.django_db
 def test_a_withdrawn_invitation_cannot_be_accepted(organisation, admin, committed):
     with scope(organisation=organisation), committed():
-        _m, invitation = services.member_invite(
+        invitation = services.member_invite(
             organisation=organisation, inviter=admin, email="neu@example.org", role="technician"
         )
     with scope(organisation=organisation):

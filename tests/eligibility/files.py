@@ -103,8 +103,8 @@ def xlsx(rows: list[list], header=HEADER_DE) -> bytes:
     return out.getvalue()
 
 
-def xlsx_with_empty_rows(data_rows: list[list[str]], empty_rows: int) -> bytes:
-    """A workbook whose sheet lists ``empty_rows`` rows with nothing in them after the data."""
+def _xlsx_archive(sheet_xml: str) -> bytes:
+    """A minimal workbook, written by hand, whose one worksheet is ``sheet_xml``."""
     out = io.BytesIO()
     with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as archive:
         archive.writestr(
@@ -143,27 +143,46 @@ def xlsx_with_empty_rows(data_rows: list[list[str]], empty_rows: int) -> bytes:
                 '2006/relationships/worksheet" Target="worksheets/sheet1.xml"/></Relationships>'
             ),
         )
-
-        def cells(r, values):
-            return "".join(
-                f'<c r="{chr(65 + i)}{r}" t="inlineStr"><is><t>{v}</t></is></c>' for i, v in enumerate(values)
-            )
-
-        parts = [
-            '<?xml version="1.0" encoding="UTF-8"?><worksheet xmlns="http://schemas.openxmlformats.org/'
-            'spreadsheetml/2006/main"><sheetData>',
-            f'<row r="1">{cells(1, HEADER_DE)}</row>',
-        ]
-        for i, row in enumerate(data_rows, start=2):
-            parts.append(f'<row r="{i}">{cells(i, row)}</row>')
-        start = len(data_rows) + 2
-        parts.extend(
-            f'<row r="{r}"><c r="A{r}" t="inlineStr"><is><t></t></is></c></row>'
-            for r in range(start, start + empty_rows)
-        )
-        parts.append("</sheetData></worksheet>")
-        archive.writestr("xl/worksheets/sheet1.xml", "".join(parts))
+        archive.writestr("xl/worksheets/sheet1.xml", sheet_xml)
     return out.getvalue()
+
+
+def _cells(r: int, values: list) -> str:
+    return "".join(f'<c r="{chr(65 + i)}{r}" t="inlineStr"><is><t>{v}</t></is></c>' for i, v in enumerate(values))
+
+
+SHEET_START = (
+    '<?xml version="1.0" encoding="UTF-8"?><worksheet xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/'
+    'main">'
+)
+
+
+def xlsx_with_empty_rows(data_rows: list[list[str]], empty_rows: int) -> bytes:
+    """A workbook whose sheet lists ``empty_rows`` rows with nothing in them after the data."""
+    parts = [SHEET_START, "<sheetData>", f'<row r="1">{_cells(1, HEADER_DE)}</row>']
+    for i, row in enumerate(data_rows, start=2):
+        parts.append(f'<row r="{i}">{_cells(i, row)}</row>')
+    start = len(data_rows) + 2
+    parts.extend(
+        f'<row r="{r}"><c r="A{r}" t="inlineStr"><is><t></t></is></c></row>' for r in range(start, start + empty_rows)
+    )
+    parts.append("</sheetData></worksheet>")
+    return _xlsx_archive("".join(parts))
+
+
+def xlsx_dimension_bomb(data_row: list[str]) -> bytes:
+    """A 1.6 KB workbook that claims the whole sheet (``A1:XFD1048576``: 16 384 columns, 1 048 576 rows) and
+    holds a header, one device in row 2 and one in the very last row. A reader that believes the claim makes up
+    17 billion empty cells."""
+    last = 1_048_576
+    return _xlsx_archive(
+        SHEET_START
+        + '<dimension ref="A1:XFD1048576"/><sheetData>'
+        + f'<row r="1">{_cells(1, HEADER_DE)}</row>'
+        + f'<row r="2">{_cells(2, data_row)}</row>'
+        + f'<row r="{last}">{_cells(last, data_row)}</row>'
+        + "</sheetData></worksheet>"
+    )
 
 
 def zip_bomb() -> bytes:

@@ -335,3 +335,11 @@ def test_equipment_put_from_a_form_and_unknown_items_in_it(as_admin):
     assert response.json()["workbench"] == {"present": True, "detail": "Werkbank 1"}
     refused = as_admin.put(f"{BASE}/equipment/", {"coffee_machine.present": "true"}, format="multipart")
     assert refused.status_code == 400 and set(refused.json()) == {"coffee_machine"}
+
+
+@pytest.mark.parametrize("serial", ["ß0123456789", "０１２３４５６７８９ＡＢ", "С02XL0GHJGH5", "c02xl0ghjgh5ı"])
+def test_serials_outside_ascii_are_refused(as_admin, organisation, serial):
+    response = as_admin.post(f"{BASE}/devices/", {**DEVICE, "serial_number": serial}, format="json")
+    assert response.status_code == 400 and "A–Z" in str(response.json()["serial_number"])
+    with scope(organisation=organisation):
+        assert not Device.objects.exists()

@@ -57,15 +57,10 @@ def test_a_rejected_proof_stops_its_devices_counting(organisation, admin, device
     assert result.counts["counted"] == 0 and result.counts["proof_rejected"] == 5
 
 
-def test_a_serial_conflict_needs_clarification_and_does_not_count(organisation, other_organisation, admin, devices):
-    with scope(organisation=organisation):
-        services.proof_upload(
-            organisation=organisation, actor=admin, upload=SimpleUploadedFile("a.pdf", f.PDF), invoice_number="RE-1"
-        )
-    devices(3, invoice_number="RE-1")
-    with scope(organisation=organisation):
-        linking.devices_link_proofs(organisation=organisation)
-    with scope(organisation=other_organisation):
+def test_a_later_claim_of_a_serial_needs_clarification_and_does_not_count(
+    organisation, other_organisation, admin, devices
+):
+    with scope(organisation=other_organisation):  # the other organisation lists the serial first
         services.device_create(
             organisation=other_organisation,
             actor=None,
@@ -76,8 +71,18 @@ def test_a_serial_conflict_needs_clarification_and_does_not_count(organisation, 
                 "ownership": "owned",
             },
         )
+    with scope(organisation=organisation):
+        services.proof_upload(
+            organisation=organisation, actor=admin, upload=SimpleUploadedFile("a.pdf", f.PDF), invoice_number="RE-1"
+        )
+    devices(3, invoice_number="RE-1")
+    with scope(organisation=organisation):
+        linking.devices_link_proofs(organisation=organisation)
+        linking.devices_refresh_conflicts(serials=[f.serial(0)])
     result = evaluate(organisation)
     assert result.counts["needs_clarification"] == 1 and result.counts["counted"] == 2
+    # the earlier claim keeps counting: the other organisation's figures are not touched
+    assert evaluate(other_organisation).counts["needs_clarification"] == 0
 
 
 def test_every_rule_passes_for_a_complete_applicant(organisation, admin, devices, settings):

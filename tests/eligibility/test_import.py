@@ -1,14 +1,21 @@
 """The inventory import, end to end through the job, with the files people and attackers actually send."""
 
 import csv
+import datetime
 import io
 
 import pytest
+from celery.exceptions import SoftTimeLimitExceeded
 from django.core.files.uploadedfile import SimpleUploadedFile
-from django_scopes import scope
+from django.utils import timezone, translation
+from django_scopes import scope, scopes_disabled
 
 from core.files import FileTooLarge
-from eligibility import imports, services
+from core.jobs import JOBS
+from core.models import AuditEntry
+from eligibility import imports, services, tasks
+from eligibility.importer.reader import open_table
+from eligibility.jobs import STUCK_MESSAGE
 from eligibility.models import Device, DeviceImport
 from tests.eligibility import files as f
 
@@ -198,7 +205,7 @@ def test_proofs_are_linked_by_invoice_number_during_the_import(run_import, organ
         assert Device.objects.get(serial_number=f.serial(9)).proof is None
 
 
-def test_serials_claimed_by_another_organisation_are_flagged_on_both_sides(
+def test_serials_another_organisation_listed_first_are_flagged_on_the_later_side_only(
     run_import, organisation, other_organisation
 ):
     with scope(organisation=other_organisation):
@@ -215,7 +222,7 @@ def test_serials_claimed_by_another_organisation_are_flagged_on_both_sides(
             f.serial(1)
         ]
     with scope(organisation=other_organisation):
-        assert Device.objects.get().serial_conflict
+        assert not Device.objects.get().serial_conflict  # the earlier claim keeps counting (issue #9, finding 1)
 
 
 @pytest.mark.redis
@@ -244,3 +251,158 @@ def test_the_import_job_runs_on_a_real_worker_through_redis(organisation, admin,
                 break
             time.sleep(0.2)
     assert device_import.status == "succeeded" and device_import.created == 30
+
+
+# --- hostile files (issue #9) ----------------------------------------------------------------------------------
+# The new messages are asserted in English (the uploader's language): the German catalogue follows from the msgids.
+
+
+@pytest.fixture
+def english(admin):
+    admin.language = "en"
+    admin.save(update_fields=["language"])
+    return admin
+
+
+def test_an_xlsx_claiming_the_whole_sheet_is_read_in_bounded_work(run_import, organisation, english):
+    data = f.xlsx_dimension_bomb(f.german_row(1))
+    # Deterministic: the reader makes up no columns and hands on the invented empty rows as empty rows.
+    table = open_table(io.BytesIO(data))
+    assert table.header == f.HEADER_DE
+    cells = 0
+    for number, row in table.rows:
+        cells += len(row)
+        if number > 200_000:
+            break
+    assert cells == len(f.HEADER_DE)  # the one device in row 2; nothing for the 200 000 rows without cells
+    device_import = run_import(data, name="bombe.xlsx")
+    assert device_import.status == "succeeded", device_import.failure
+    assert device_import.created == 1 and device_import.total_rows == 1
+    assert device_import.error_count == 1 and "empty" in device_import.errors[0]["message"]
+
+
+@pytest.mark.django_db(transaction=True)  # the aborted COPY would end the test's transaction
+def test_an_import_that_runs_too_long_fails_with_a_clear_message(run_import, organisation, settings, english):
+    settings.IMPORT_MAX_SECONDS = 0
+    device_import = run_import(f.german_excel_csv([f.german_row(i) for i in range(5)]))
+    assert device_import.status == "failed" and device_import.finished_at
+    assert "took too long" in device_import.failure and "Split the file" in device_import.failure
+    with scope(organisation=organisation):
+        assert not Device.objects.exists()
+
+
+@pytest.mark.django_db(transaction=True)  # the aborted COPY would end the test's transaction
+def test_the_workers_soft_time_limit_fails_the_import_with_a_clear_message(run_import, monkeypatch, english):
+    assert tasks.device_import_run.soft_time_limit
+    assert not tasks.device_import_run.time_limit  # a hard kill would redeliver the task, again and again
+
+    def too_slow(*args, **kwargs):
+        raise SoftTimeLimitExceeded()
+
+    monkeypatch.setattr(imports, "process", too_slow)
+    device_import = run_import(f.german_excel_csv([f.german_row(1)]))
+    assert device_import.status == "failed" and "took too long" in device_import.failure
+
+
+def _stuck_import(organisation, admin, *, minutes_ago: int, status="running"):
+    with scope(organisation=organisation):
+        return DeviceImport.objects.create(
+            organisation=organisation,
+            original_name=f"{minutes_ago}.csv",
+            status=status,
+            created_by=admin,
+            started_at=timezone.now() - datetime.timedelta(minutes=minutes_ago),
+        )
+
+
+@pytest.mark.postgres
+def test_the_stuck_imports_job_fails_imports_whose_worker_died(
+    organisation, other_organisation, admin, outsider, settings, django_assert_max_num_queries
+):
+    settings.IMPORT_MAX_SECONDS = 30 * 60
+    outsider.language = "en"
+    outsider.save(update_fields=["language"])
+    stuck = _stuck_import(organisation, admin, minutes_ago=120)
+    stuck_elsewhere = _stuck_import(other_organisation, outsider, minutes_ago=45)
+    recent = _stuck_import(organisation, admin, minutes_ago=5)
+    queued = _stuck_import(organisation, admin, minutes_ago=120, status="queued")
+    # the select, one update per language (two here), the audit insert, and the test's savepoint around them
+    with django_assert_max_num_queries(6):
+        result = JOBS["device_imports_stuck"](today=datetime.date.today())
+    assert result == {"failed": 2}
+    with scope(organisation=organisation):
+        for device_import in (stuck, recent, queued):
+            device_import.refresh_from_db()
+    with scope(organisation=other_organisation):
+        stuck_elsewhere.refresh_from_db()
+    assert (stuck.status, recent.status, queued.status) == ("failed", "running", "queued")
+    with translation.override("de"):
+        assert stuck.finished_at and stuck.failure == str(STUCK_MESSAGE)  # in the German admin's language
+    assert stuck_elsewhere.status == "failed" and "stopped" in stuck_elsewhere.failure  # the English uploader's
+    assert "upload the file again" in stuck_elsewhere.failure
+    with scopes_disabled():
+        entries = list(AuditEntry.objects.filter(action="device_import.failed"))
+    assert sorted((e.organisation_id, e.object_id) for e in entries) == sorted(
+        [(organisation.pk, str(stuck.pk)), (other_organisation.pk, str(stuck_elsewhere.pk))]
+    )
+    assert JOBS["device_imports_stuck"](today=datetime.date.today()) == {"failed": 0}  # idempotent
+
+
+def test_the_stuck_imports_job_is_on_the_beat_schedule(settings):
+    entries = [e for e in settings.CELERY_BEAT_SCHEDULE.values() if e.get("args") == ["device_imports_stuck"]]
+    assert entries and entries[0]["task"] == "core.tasks.run_periodic_job"
+
+
+def test_a_redelivered_import_long_past_its_time_fails_instead_of_running_again(organisation, english, settings):
+    settings.IMPORT_MAX_SECONDS = 30 * 60
+    device_import = _stuck_import(organisation, english, minutes_ago=120)
+    with scope(organisation=organisation):
+        imports.device_import_run(device_import=device_import)
+        device_import.refresh_from_db()
+    assert device_import.status == "failed" and "stopped" in device_import.failure
+
+
+def test_an_unterminated_quote_swallows_no_rows(run_import, organisation, english):
+    lines = [
+        ";".join(f.HEADER_DE),
+        ";".join(f.german_row(0)),
+        f'{f.serial(1)};Mac;"MacBook Pro 14;31.03.2024;Apple;Eigentum;nein;RE-1',  # row 3: the quote never closes
+        ";".join(f.german_row(2)),
+        ";".join(f.german_row(3, invoice="RE-2")),
+        f'{f.serial(4)};Mac;"iMac";31.03.2024;Apple;Eigentum;nein;RE-1',  # closes the row 3 quote for the parser
+        ";".join(f.german_row(5)),
+    ]
+    device_import = run_import(("\r\n".join(lines) + "\r\n").encode("utf-8"))
+    assert device_import.status == "succeeded", device_import.failure
+    assert (device_import.created, device_import.rejected_rows, device_import.error_count) == (5, 1, 1)
+    error = device_import.errors[0]
+    assert error["row"] == 3 and error["column"] == "Modell" and "quotation mark" in error["message"]
+    with scope(organisation=organisation):
+        assert Device.objects.get(serial_number=f.serial(2)).model == "MacBook Pro 14″ Büro"
+        assert Device.objects.get(serial_number=f.serial(4)).model == "iMac"
+        assert not Device.objects.filter(serial_number=f.serial(1)).exists()
+    assert [r[0] for r in report_rows(device_import)[1:]] == ["3"]
+
+
+def test_a_quote_still_open_at_the_end_of_the_file_is_reported(run_import, organisation, english):
+    lines = [";".join(f.HEADER_DE), ";".join(f.german_row(0)), f"{f.serial(1)};Mac;MacBook;31.03.2024;Apple;"]
+    data = ("\r\n".join(lines) + '"Eigentum;nein;RE-1\r\n').encode("utf-8")
+    device_import = run_import(data)
+    assert (device_import.created, device_import.rejected_rows) == (1, 1)
+    assert device_import.errors[0]["row"] == 3 and device_import.errors[0]["column"] == "Eigentum"
+    assert "quotation mark" in device_import.errors[0]["message"]
+
+
+def test_a_quoted_cell_with_a_line_break_is_still_one_cell(run_import, organisation):
+    lines = [";".join(f.HEADER_DE), f'{f.serial(1)};Mac;"MacBook\r\nPro";31.03.2024;Apple;Eigentum;nein;RE-1']
+    device_import = run_import(("\r\n".join(lines) + "\r\n").encode("utf-8"))
+    assert (device_import.created, device_import.error_count) == (1, 0), device_import.errors
+
+
+@pytest.mark.parametrize("serial", ["ß0123456789", "０１２３４５６７８９ＡＢ", "С02XL0GHJGH5", "c02xl0ghjgh5ı"])
+def test_serials_outside_ascii_are_rejected_in_the_import(run_import, organisation, english, serial):
+    row = f.german_row(0)
+    row[0] = serial
+    device_import = run_import(f.german_excel_csv([row, f.german_row(1)], encoding="utf-8"))
+    assert (device_import.created, device_import.rejected_rows) == (1, 1)
+    assert device_import.errors[0]["column"] == "Seriennummer" and "A–Z" in device_import.errors[0]["message"]

@@ -190,7 +190,7 @@ def test_both_import_stores_store_the_same_installed_base(
     }
     assert installed_base(organisation) == AFTER_FIRST
     assert installed_base(other_organisation) == [
-        (S(4), "mac", "", None, "apple", "owned", False, "", None, True)  # flagged on B's side as well
+        (S(4), "mac", "", None, "apple", "owned", False, "", None, False)  # B listed it first: B's stays as it is
     ]
 
     _upload_proof(organisation, admin, "RE-2")  # links S(2) and the IMEI

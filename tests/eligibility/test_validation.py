@@ -77,3 +77,40 @@ def test_product_lines_are_case_insensitive():
     assert v.parse_product_line("iPhone") == "iphone"
     with pytest.raises(ValueError, match="Mac, iPhone"):
         v.parse_product_line("Apple Watch")
+
+
+@pytest.mark.parametrize(
+    "raw",
+    [
+        "ß0123456789",  # would upper-case to SS0123456789
+        "０１２３４５６７８９ＡＢ",  # full-width digits and letters
+        "С02XL0GHJGH5",  # Cyrillic С
+        "C02XL0GHJGH5\u0131",  # dotless ı would upper-case to I
+        "\ufb00C02XL0GHJG",  # the ff ligature would upper-case to FF
+        "３５６７８９０１２３４５６７８",  # 15 full-width digits
+    ],
+)
+def test_serials_take_ascii_letters_and_digits_only(raw):
+    with pytest.raises(ValueError, match="A–Z"):
+        v.parse_serial(raw)
+    assert not any(c.isascii() for c in v.serial_candidates(raw))  # nor does a lookup fold them to ASCII
+
+
+@pytest.mark.django_db
+def test_the_device_form_refuses_serials_outside_ascii(client_for, admin, organisation):
+    from django_scopes import scope
+
+    from eligibility.models import Device
+
+    response = client_for(admin).post(
+        f"/o/{organisation.slug}/inventory/",
+        {
+            "device-serial_number": "ß0123456789",
+            "device-product_line": "mac",
+            "device-purchase_source": "apple",
+            "device-ownership": "owned",
+        },
+    )
+    assert response.status_code == 200 and "A–Z" in response.content.decode()
+    with scope(organisation=organisation):
+        assert not Device.objects.exists()

@@ -43,12 +43,14 @@ CASES = [
         ("proof", "rejected"),
     ),
 ]
-READ_ONLY = {"api_review_queue", "api_review_account", "api_review_proof_file"}
+READ_ONLY = {"api_review_queue", "api_review_account", "api_review_proof_file", "api_review_conflicts"}
+# not an account's route: tests/review/test_conflicts.py sends it JSON and multipart bodies the same way
+COVERED_IN_TEST_CONFLICTS = {"api_review_conflict_resolve"}
 
 
 def test_the_table_covers_every_write_route_of_the_reviewer_api():
     names = {p.name for p in review_urls.urlpatterns if isinstance(p, URLPattern)}
-    assert names - READ_ONLY == {case[0] for case in CASES}
+    assert names - READ_ONLY - COVERED_IN_TEST_CONFLICTS == {case[0] for case in CASES}
 
 
 @pytest.mark.parametrize("fmt", FORMATS)
