@@ -86,7 +86,11 @@ def _act(request, org, run, done: str):
         )
     else:
         messages.success(request, done % {"account_number": getattr(result, "account_number", "")})
-    return redirect("review:evidence", org=org)
+    response = redirect("review:evidence", org=org)
+    page = request.POST.get("page", "")
+    if page.isdigit() and page.isascii():  # back to the page of documents the reviewer was on
+        response["Location"] += f"?page={page}#documents"
+    return response
 
 
 def _cleaned(request, decision) -> dict:

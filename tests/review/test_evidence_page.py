@@ -3,8 +3,9 @@
 import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
-from django_scopes import scopes_disabled
+from django_scopes import scope, scopes_disabled
 
+from accounts.models import Account
 from eligibility.models import Device, ProofOfPurchase
 from review.selectors import PROOFS_PER_PAGE
 
@@ -91,3 +92,20 @@ def test_evidence_page_queries_do_not_grow_with_the_proofs(organisation, reviewe
     with CaptureQueriesContext(connection) as many:
         assert client.get(EVIDENCE).status_code == 200
     assert len(many) == len(few), [q["sql"] for q in many.captured_queries]
+
+
+def test_a_verdict_on_a_later_page_of_documents_returns_to_that_page(client, reviewer, organisation, admin):
+    with scope(organisation=organisation):
+        Account.objects.create(organisation=organisation, status="in_review")
+        proof = ProofOfPurchase.objects.create(
+            organisation=organisation, invoice_number="RE-PAGE-2", content_type="application/pdf", sha256="0" * 64
+        )
+    client.force_login(reviewer)
+    response = client.post(
+        f"/review/accounts/{organisation.slug}/proofs/{proof.pk}/verdict/", {"status": "accepted", "page": "2"}
+    )
+    assert response.status_code == 302 and response["Location"].endswith("?page=2#documents")
+    bad = client.post(
+        f"/review/accounts/{organisation.slug}/proofs/{proof.pk}/verdict/", {"status": "accepted", "page": "2x"}
+    )
+    assert bad["Location"].endswith(f"/review/accounts/{organisation.slug}/")
