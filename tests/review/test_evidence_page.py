@@ -98,7 +98,11 @@ def test_a_verdict_on_a_later_page_of_documents_returns_to_that_page(client, rev
     with scope(organisation=organisation):
         Account.objects.create(organisation=organisation, status="in_review")
         proof = ProofOfPurchase.objects.create(
-            organisation=organisation, invoice_number="RE-PAGE-2", content_type="application/pdf", sha256="0" * 64
+            organisation=organisation,
+            invoice_number="RE-PAGE-2",
+            content_type="application/pdf",
+            sha256="0" * 64,
+            size=1,
         )
     client.force_login(reviewer)
     response = client.post(
