@@ -19,6 +19,7 @@ from tests.accounts.factories import totp_code
 from tests.conftest import CHROMIUM
 
 try:
+    from axe_playwright_python.sync_playwright import Axe
     from playwright.sync_api import expect, sync_playwright
 except ImportError:  # the root conftest refuses to run without it under REQUIRE_SERVICES=1; otherwise leave these out
     collect_ignore_glob = ["test_*.py"]
@@ -34,6 +35,9 @@ CHROMIUM_ARGS = [
 SCREENSHOTS = Path(__file__).resolve().parent / "screenshots"
 PASSWORD = "Werkbank-Schraube-42"
 TIMEOUT_MS = 10_000
+PHONE = {"width": 390, "height": 844}
+# axe-core's rules for WCAG 2.0, 2.1 and 2.2, levels A and AA.
+AXE_TAGS = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa", "wcag22a", "wcag22aa"]
 
 
 @pytest.fixture(scope="session")
@@ -77,18 +81,50 @@ def page(new_context):
 
 @pytest.fixture
 def screenshot() -> Callable:
-    """``screenshot(page, "name")`` saves the full page as ``tests/e2e/screenshots/name.png``."""
+    """``screenshot(page, "name")`` saves the full page as ``tests/e2e/screenshots/name.png``.
+
+    Every screenshotted state is also checked: axe-core finds no WCAG 2 A/AA violation, and at 390 px nothing
+    scrolls sideways (``assert_accessible`` and ``assert_fits_phone``).
+    """
     SCREENSHOTS.mkdir(exist_ok=True)
 
     def take(page, name: str) -> Path:
         path = SCREENSHOTS / f"{name}.png"
         page.screenshot(path=str(path), full_page=True)
+        assert_accessible(page, name)
+        assert_fits_phone(page, name)
         return path
 
     return take
 
 
 # --- helpers --------------------------------------------------------------------------------------------------
+
+
+def assert_accessible(page, name: str) -> None:
+    """axe-core (bundled by axe-playwright-python, no network) finds no WCAG 2 A/AA violation on the page.
+
+    The script goes in through ``page.evaluate`` (DevTools protocol), which the portal's CSP does not block, so the
+    contexts need no ``bypass_csp``.
+    """
+    results = Axe().run(page, options={"runOnly": {"type": "tag", "values": AXE_TAGS}, "resultTypes": ["violations"]})
+    violations = results.response["violations"]
+    lines = [
+        f"- {v['id']} ({v['impact']}): {v['help']}\n" + "\n".join(f"    {' '.join(n['target'])}" for n in v["nodes"])
+        for v in violations
+    ]
+    assert not violations, f"axe: {len(violations)} WCAG violation(s) on {name} ({page.url}):\n" + "\n".join(lines)
+
+
+def assert_fits_phone(page, name: str) -> None:
+    """At 390 px wide the page does not scroll sideways; the viewport is put back afterwards."""
+    viewport = page.viewport_size
+    page.set_viewport_size(PHONE)
+    try:
+        width = page.evaluate("() => document.documentElement.scrollWidth")
+    finally:
+        page.set_viewport_size(viewport)
+    assert width <= PHONE["width"], f"{name} ({page.url}) scrolls sideways at 390 px: {width} px wide"
 
 
 def link_in_mail(to: str, pattern: str) -> str:
@@ -107,6 +143,7 @@ def submit_in_main(page, action: str):
 
 def sign_up(page, email: str, password: str = PASSWORD) -> None:
     """Fill in and send the sign-up form the page shows; allauth then asks to confirm the address."""
+    assert_accessible(page, "signup_form")
     page.fill("input[name=email]", email)
     page.fill("input[name=password1]", password)
     page.fill("input[name=password2]", password)
@@ -118,6 +155,7 @@ def confirm_email(page, email: str) -> None:
     """Open the confirmation link from the newest email to ``email`` and press the confirm button (POST)."""
     page.goto(link_in_mail(email, r"https?://\S+/accounts/confirm-email/[^/\s]+/"))
     expect(page.get_by_role("heading", name="E-Mail-Adresse bestätigen")).to_be_visible()
+    assert_accessible(page, "confirm_email")
     page.locator("main form[action*='/accounts/confirm-email/'] button[type=submit]").click()
     expect(page).not_to_have_url(re.compile(r"/accounts/confirm-email/"))
 
@@ -137,11 +175,13 @@ def fresh_totp_code(secret: str) -> str:
 def log_in(page, email: str, password: str = PASSWORD, totp_secret: str | None = None) -> None:
     """Log in on /accounts/login/ with password and, when the account has two-factor, the current TOTP code."""
     page.goto("/accounts/login/")
+    assert_accessible(page, "login_form")
     page.fill("input[name=login]", email)
     page.fill("input[name=password]", password)
     submit_in_main(page, "/accounts/login/").click()
     if totp_secret is not None:
         expect(page).to_have_url(re.compile(r"/accounts/2fa/authenticate/$"))
+        assert_accessible(page, "two_factor_code_form")
         page.fill("input[name=code]", fresh_totp_code(totp_secret))
         submit_in_main(page, "/accounts/2fa/authenticate/").click()
         expect(page).not_to_have_url(re.compile(r"/accounts/2fa/authenticate/"))

@@ -320,7 +320,7 @@ def test_ineligible_organisation_sees_shortfall_and_alternatives(
 
 
 def test_shortfall_does_not_promise_devices_that_a_proof_would_not_make_count(
-    admin, organisation, new_context, site, tmp_path
+    admin, organisation, new_context, site, tmp_path, screenshot
 ):
     _programme_minimum(1000)
     rows = [f.german_row(i, invoice="RE-2024-010") for i in range(6)]
@@ -336,6 +336,7 @@ def test_shortfall_does_not_promise_devices_that_a_proof_would_not_make_count(
     expect(shortfall).to_contain_text("Es müssen 994 weitere Geräte angerechnet werden")
     # The four reseller devices lack a proof, but a proof would not make them count.
     expect(shortfall).not_to_contain_text("fehlt nur der Kaufbeleg", timeout=1_000)
+    screenshot(page, "application_shortfall_reseller")
 
 
 # --- journey 3: bad files are refused clearly, and nothing typed is lost ----------------------------------------

@@ -9,7 +9,7 @@ from playwright.sync_api import expect
 
 from accounts.models import Membership, Organisation
 from tests.accounts.factories import UserFactory
-from tests.e2e.conftest import fresh_totp_code, log_in, submit_in_main
+from tests.e2e.conftest import assert_accessible, fresh_totp_code, log_in, submit_in_main
 
 pytestmark = pytest.mark.browser
 
@@ -41,6 +41,7 @@ def test_create_organisation_then_forced_two_factor_setup(page, screenshot):
     submit_in_main(page, "/accounts/reauthenticate/").click()
 
     expect(page).to_have_url(re.compile(r"/accounts/2fa/totp/activate/"))
+    assert_accessible(page, "two_factor_setup")
     expect(page.get_by_role("heading", level=1)).to_have_text("Authenticator-App aktivieren")
     secret = page.locator("input#authenticator_secret").input_value()
     assert re.fullmatch(r"[A-Z2-7]{16,}", secret), secret

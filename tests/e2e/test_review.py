@@ -341,7 +341,7 @@ def test_reviewer_rejects_a_proof_asks_and_approves_and_the_applicant_gets_the_l
 
 
 def test_a_second_reviewer_starting_a_review_already_started_gets_a_clear_refusal(
-    admin, reviewer, organisation, new_context, site
+    admin, reviewer, organisation, new_context, site, screenshot
 ):
     _submitted_application(organisation, admin)
     colleague = UserFactory(email="reviewer2@apple.example", is_reviewer=True)
@@ -369,6 +369,7 @@ def test_a_second_reviewer_starting_a_review_already_started_gets_a_clear_refusa
     expect(second.locator(".messages .alert-success")).to_have_count(0)
     expect(second.get_by_test_id("account-status")).to_have_text("In Prüfung")
     expect(second.get_by_test_id("start-review")).to_have_count(0)
+    screenshot(second, "review_refused_for_the_second_reviewer")
 
     assert _account(organisation).status == Account.Status.IN_REVIEW
     assert _audit_actions(organisation, "account.review_started") == 1
