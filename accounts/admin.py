@@ -21,6 +21,7 @@ from .models import (
     User,
 )
 from .selectors import has_totp, two_factor_verified_recently
+from .services import user_deactivate
 
 
 @admin.register(User)
@@ -47,7 +48,10 @@ class UserAdmin(BaseUserAdmin):
 
     @admin.action(description=_("Deactivate the selected users (they can no longer sign in)"))
     def deactivate(self, request, queryset):
-        count = queryset.filter(is_active=True).update(is_active=False)
+        users = list(queryset.filter(is_active=True))
+        for user in users:
+            user_deactivate(user=user, actor=request.user)
+        count = len(users)
         self.message_user(
             request,
             ngettext("%(count)d user deactivated.", "%(count)d users deactivated.", count) % {"count": count},
@@ -84,7 +88,8 @@ admin.site.register(ProgrammeRules)
 
 # --- the admin's door: staff who signed in through the portal's login, with their second factor -------------------
 def admin_has_permission(request) -> bool:
-    """``admin.site.has_permission``: an active staff user whose session passed two-factor authentication."""
+    """``admin.site.has_permission`` (installed by ``AccountsConfig.ready``): an active staff user whose session
+    passed two-factor authentication."""
     user = request.user
     return (
         user.is_active

@@ -40,6 +40,7 @@ USER_REVIEWER_GRANTED = AuditAction("user.reviewer_granted", _("%(actor)s made %
 USER_TOTP_SET = AuditAction(
     "user.totp_set", _("%(actor)s set up two-factor authentication for %(object)s with a given secret")
 )
+USER_DEACTIVATED = AuditAction("user.deactivated", _("%(actor)s deactivated the user %(object)s"))
 ORGANISATION_CREATED = AuditAction("organisation.created", _("%(actor)s created the organisation %(name)s"))
 ORGANISATION_UPDATED = AuditAction(
     "organisation.updated",

@@ -11,11 +11,10 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from core.audit import audit_record
-from core.notifications import notify
 
 from .audit_actions import HOLD_PLACED, HOLD_RELEASED
 from .models import Account, Hold, Organisation, ProductLine
-from .selectors import organisation_admins
+from .services import organisation_admins_notify
 
 # Which holds stop which actions. A hold with a product line only touches that line.
 BLOCKING = {
@@ -52,17 +51,6 @@ def standing(*, organisation: Organisation, action: str, product_line: str | Non
     return Standing(allowed=not reasons, reasons=reasons, holds=blocking)
 
 
-def _notify_admins(organisation, template, context):
-    for admin in organisation_admins(organisation):
-        notify(
-            user=admin,
-            organisation=organisation,
-            template=template,
-            context=context,
-            url=f"/o/{organisation.slug}/account/",
-        )
-
-
 @transaction.atomic
 def hold_place(*, organisation: Organisation, reason: str, actor=None, product_line: str = "", note: str = "") -> Hold:
     """Place a hold. For the automatic reasons an open hold of the same kind is returned, not doubled."""
@@ -92,10 +80,10 @@ def hold_place(*, organisation: Organisation, reason: str, actor=None, product_l
         obj=hold,
         after={"reason": reason, "product_line": product_line, "note": hold.note},
     )
-    _notify_admins(
-        organisation,
-        "hold_placed",
-        {
+    organisation_admins_notify(
+        organisation=organisation,
+        template="hold_placed",
+        context={
             "reason": hold.get_reason_display(),
             "product_line": hold.get_product_line_display() if hold.product_line else "",
             "note": hold.note,
@@ -121,10 +109,10 @@ def hold_release(*, hold: Hold, actor=None, note: str = "") -> Hold:
         before={"reason": hold.reason, "product_line": hold.product_line},
         after={"released": True},
     )
-    _notify_admins(
-        hold.organisation,
-        "hold_released",
-        {
+    organisation_admins_notify(
+        organisation=hold.organisation,
+        template="hold_released",
+        context={
             "reason": hold.get_reason_display(),
             "product_line": hold.get_product_line_display() if hold.product_line else "",
         },

@@ -20,6 +20,7 @@ from core.statemachine import StateMachine
 from .audit_actions import ACCOUNT_MESSAGE, ACCOUNT_UPDATED
 from .models import Account, AccountMessage, Organisation
 from .selectors import organisation_admins, reviewers
+from .services import organisation_admins_notify
 
 S = Account.Status
 
@@ -73,14 +74,7 @@ def account_transition(
 
     def tell_admins(saved: Account) -> None:
         if notify_template:
-            for admin in organisation_admins(saved.organisation):
-                notify(
-                    user=admin,
-                    organisation=saved.organisation,
-                    template=notify_template,
-                    context=context or {},
-                    url=f"/o/{saved.organisation.slug}/account/",
-                )
+            organisation_admins_notify(organisation=saved.organisation, template=notify_template, context=context or {})
 
     if account.pk is None:
         account = account_for_update(organisation=account.organisation)

@@ -29,15 +29,18 @@ from accounts.audit_actions import (
     MEMBERSHIP_ROLE_CHANGED,
     ORGANISATION_CREATED,
     ORGANISATION_UPDATED,
+    USER_DEACTIVATED,
     USER_REVIEWER_GRANTED,
     USER_TOTP_SET,
 )
 from core.audit import audit_record, snapshot
 from core.countries import is_country_code
+from core.notifications import notify
 from core.services import model_update
 from core.text import multi_line, single_line
 
 from .models import Account, ApiToken, Invitation, Membership, Organisation, User
+from .selectors import organisation_admins
 from .tasks import invitation_send_email
 
 INVITATION_DAYS = 14
@@ -362,6 +365,27 @@ def user_set_language(*, user: User, language: str) -> User:
         user.language = language
         user.save(update_fields=["language"])
     return user
+
+
+@transaction.atomic
+def user_deactivate(*, user: User, actor) -> User:
+    """Deactivate ``user``: they can no longer sign in. The account stays, since the audit trail names its actors."""
+    user = User.objects.select_for_update().get(pk=user.pk)
+    if user.is_active:
+        user.is_active = False
+        user.save(update_fields=["is_active"])
+        audit_record(
+            actor=actor, action=USER_DEACTIVATED, obj=user, before={"is_active": True}, after={"is_active": False}
+        )
+    return user
+
+
+def organisation_admins_notify(*, organisation: Organisation, template: str, context: dict, url: str | None = None):
+    """Tell every active admin of the organisation, in their language; by default the notification links to the
+    organisation's account page."""
+    url = f"/o/{organisation.slug}/account/" if url is None else url
+    for admin in organisation_admins(organisation):
+        notify(user=admin, organisation=organisation, template=template, context=context, url=url)
 
 
 @transaction.atomic

@@ -40,13 +40,13 @@ def certification_deadlines(*, today: datetime.date) -> dict:
 
 
 def _run(today: datetime.date) -> dict:
-    rules = programme_rules_by_country()
     accounts = {
         a["organisation_id"]: a
         for a in Account.objects.filter(status=Account.Status.APPROVED, certification_deadline__isnull=False).values(
             "organisation_id", "certification_deadline", "organisation__country"
         )
     }
+    rules = programme_rules_by_country({a["organisation__country"] for a in accounts.values()})
     open_holds = list(
         Hold.objects.filter(reason=Hold.Reason.CERTIFICATION, released_at__isnull=True).values(
             "id", "organisation_id", "product_line"
@@ -60,7 +60,7 @@ def _run(today: datetime.date) -> dict:
     for org_id, account in accounts.items():
         if not missing[org_id]:
             continue
-        programme = rules.get(account["organisation__country"], rules["DE"])
+        programme = rules[account["organisation__country"]]
         days = sorted(programme.reminder_days or DEFAULT_REMINDER_DAYS)
         days_left = (account["certification_deadline"] - today).days
         reached = [d for d in days if 0 < days_left <= d]

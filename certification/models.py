@@ -1,9 +1,11 @@
 """Technician certification: exam vouchers (two free on approval, more on request and billed)."""
 
+import datetime
 import secrets
 
 from django.conf import settings
 from django.db import models
+from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django_scopes import ScopedManager
@@ -65,6 +67,12 @@ class ExamVoucher(models.Model):
 QUALIFIES = {"mac": "acmt", "iphone": "ios", "ipad": "ios", "ipod": "ios"}
 
 
+def valid_certification_filter(today: datetime.date) -> Q:
+    """A certification counts until its expiry date (inclusive); one without expiry always counts. The database
+    form of ``Certification.valid_on``: the two say the same and change together."""
+    return Q(expires_on__isnull=True) | Q(expires_on__gte=today)
+
+
 class Certification(models.Model):
     """A technician's passed exam: ACMT for Mac, the iOS qualification for iPhone, iPad and iPod. An expired one
     does not count."""
@@ -93,6 +101,15 @@ class Certification(models.Model):
 
     def __str__(self):
         return f"{self.get_kind_display()} {self.credential_id}"
+
+    def valid_on(self, day: datetime.date) -> bool:
+        """Whether it counts on ``day``: until its expiry date (inclusive), always without one (see
+        ``valid_certification_filter``, the database form)."""
+        return self.expires_on is None or self.expires_on >= day
+
+    @property
+    def valid(self) -> bool:
+        return self.valid_on(timezone.localdate())
 
 
 class ReminderSent(models.Model):

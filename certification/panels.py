@@ -10,7 +10,8 @@ def countdown_context(request) -> dict | None:
     account = account_get(organisation=request.organisation)
     if not account.certification_deadline or account.status not in ("approved", "suspended"):
         return None
-    return {"status": certification_status(organisation=request.organisation), "organisation": request.organisation}
+    status = certification_status(organisation=request.organisation, deadline=account.certification_deadline)
+    return {"status": status, "organisation": request.organisation}
 
 
 register_panel(name="certification_countdown", template="certification/_countdown.html", context=countdown_context)

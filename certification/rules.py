@@ -6,16 +6,9 @@ ten thousand at once (a fixed number of queries either way)."""
 import datetime
 from collections import defaultdict
 
-from django.db.models import Q
-
 from eligibility.models import Device
 
-from .models import QUALIFIES, Certification
-
-
-def valid_certification_filter(today: datetime.date) -> Q:
-    """A certification counts until its expiry date (inclusive); one without expiry always counts."""
-    return Q(expires_on__isnull=True) | Q(expires_on__gte=today)
+from .models import QUALIFIES, Certification, valid_certification_filter
 
 
 def required_lines(*, organisation_ids) -> dict[int, set[str]]:

@@ -9,8 +9,15 @@ from django.utils import timezone
 
 from accounts.models import Account, Hold, Membership, ProductLine
 
-from .models import QUALIFIES, Certification, ExamVoucher, TrainingModule, TrainingProgress
-from .rules import line_certified, required_lines, valid_certification_filter
+from .models import (
+    QUALIFIES,
+    Certification,
+    ExamVoucher,
+    TrainingModule,
+    TrainingProgress,
+    valid_certification_filter,
+)
+from .rules import line_certified, required_lines
 
 
 def valid_certifications(*, organisation, today: datetime.date | None = None):
@@ -43,8 +50,11 @@ class CertificationStatus:
         }
 
 
-def certification_status(*, organisation, today: datetime.date | None = None) -> CertificationStatus:
-    """Per product line: required (in the installed base), certified (a valid qualifying certification), on hold."""
+def certification_status(
+    *, organisation, today: datetime.date | None = None, deadline: datetime.date | None = None
+) -> CertificationStatus:
+    """Per product line: required (in the installed base), certified (a valid qualifying certification), on hold.
+    ``deadline``: the account's certification deadline where the caller has it already (saves a query)."""
     today = today or timezone.localdate()
     required = required_lines(organisation_ids=[organisation.pk])[organisation.pk]
     by_kind: dict[str, list[str]] = {}
@@ -57,9 +67,10 @@ def certification_status(*, organisation, today: datetime.date | None = None) ->
             organisation=organisation, released_at__isnull=True, reason=Hold.Reason.CERTIFICATION
         ).values_list("product_line", flat=True)
     )
-    deadline = (
-        Account.objects.filter(organisation=organisation).values_list("certification_deadline", flat=True).first()
-    )
+    if deadline is None:
+        deadline = (
+            Account.objects.filter(organisation=organisation).values_list("certification_deadline", flat=True).first()
+        )
     lines = {
         line: LineStatus(
             required=line in required,

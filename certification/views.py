@@ -4,7 +4,6 @@ from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.http import Http404
 from django.shortcuts import redirect, render
-from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.clickjacking import xframe_options_sameorigin
 from django.views.decorators.http import require_POST
@@ -17,7 +16,7 @@ from core.uploads import upload_limit
 
 from . import selectors, services
 from .forms import CertificationForm, VoucherAssignForm, VoucherRequestForm
-from .models import Certification, ExamVoucher, TrainingModule
+from .models import TrainingModule
 
 
 def _people(organisation, user, membership):
@@ -66,7 +65,6 @@ def team(request, org):
         "assign_form": VoucherAssignForm(technicians=technicians),
         "request_form": VoucherRequestForm(prefix="more"),
         "training": selectors.team_training(organisation=organisation),
-        "today": timezone.localdate(),
     }
     return render(request, "certification/team.html", context, status=400 if form.errors else 200)
 
@@ -74,9 +72,7 @@ def team(request, org):
 @org_permission_required("vouchers.manage")
 @require_POST
 def voucher_assign(request, org, code):
-    voucher = ExamVoucher.objects.filter(organisation=request.organisation, code=code).first()
-    if voucher is None:
-        raise Http404
+    voucher = selectors.voucher_get(organisation=request.organisation, code=code)
     technicians = [m.user for m in selectors.technician_list(organisation=request.organisation)]
     form = VoucherAssignForm(request.POST, technicians=technicians)
     if form.is_valid():
@@ -131,8 +127,8 @@ def training_progress(request, org, module_id, step):
 @xframe_options_sameorigin
 def certification_evidence(request, org, certification_id):
     """The certificate document, privately: members of the organisation only."""
-    certification = Certification.objects.filter(organisation=request.organisation, pk=certification_id).first()
-    if certification is None or not certification.evidence:
+    certification = selectors.certification_get(organisation=request.organisation, certification_id=certification_id)
+    if not certification.evidence:
         raise Http404
     return private_file_response(
         certification.evidence,

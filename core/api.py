@@ -7,8 +7,6 @@ Views contain no ``try/except`` to translate errors: a service's Django ``Valida
 Input serializers take free text through ``TextField``, which refuses what a person cannot have meant to type.
 """
 
-import re
-
 from django.core.exceptions import PermissionDenied
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.http import Http404
@@ -22,6 +20,7 @@ from rest_framework.views import exception_handler as drf_exception_handler
 
 from .errors import DomainError
 from .permissions import action_for, can
+from .text import CONTROL_CHARACTERS
 
 
 class Pagination(PageNumberPagination):
@@ -90,10 +89,6 @@ def exception_handler(exc, context):
         code = "file_too_large"
     response.data = {"detail": str(detail), "code": code}
     return response
-
-
-# C0 and C1 control characters except tab, line feed and carriage return; DEL too.
-CONTROL_CHARACTERS = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]")
 
 
 def reject_control_characters(value: str) -> None:

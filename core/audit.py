@@ -58,10 +58,6 @@ class AuditAction:
         return self.key
 
 
-def action_for(key: str) -> AuditAction | None:
-    return ACTIONS.get(key)
-
-
 def timeline_actions() -> list[str]:
     """The keys of the actions the account timeline shows: decisions, holds, verdicts, vouchers."""
     return sorted(key for key, action in ACTIONS.items() if action.timeline)
@@ -103,6 +99,40 @@ def _check_action(action) -> AuditAction:
     return action
 
 
+def _entry(
+    *,
+    actor,
+    action: AuditAction,
+    obj: models.Model | None,
+    before: dict | None,
+    after: dict | None,
+    ip_address: str | None,
+    organisation=None,
+    organisation_id=None,
+    object_type: str = "",
+    object_id: str = "",
+    object_repr: str = "",
+) -> dict:
+    """An entry's field values: a signed-out or missing actor is the system; ``obj``, when given, names the
+    object (else ``object_type``, ``object_id`` and ``object_repr`` do)."""
+    action = _check_action(action)
+    actor = actor if getattr(actor, "is_authenticated", False) else None
+    # The organisation itself when given (the returned entry keeps it), else its id (a job knows only that).
+    tenant = {"organisation": organisation} if organisation is not None else {"organisation_id": organisation_id}
+    return {
+        **tenant,
+        "actor": actor,
+        "actor_label": actor.email if actor else "system",
+        "action": action.key,
+        "object_type": obj._meta.label_lower if obj is not None else object_type,
+        "object_id": str(obj.pk) if obj is not None else object_id,
+        "object_repr": str(obj)[:200] if obj is not None else object_repr,
+        "before": _jsonable(before),
+        "after": _jsonable(after),
+        "ip_address": ip_address,
+    }
+
+
 def audit_record(
     *,
     actor,
@@ -114,19 +144,16 @@ def audit_record(
     ip_address: str | None = None,
 ) -> AuditEntry:
     """Append one entry. ``actor`` may be None for jobs; the IP defaults to the current request's."""
-    action = _check_action(action)
-    actor_obj = actor if getattr(actor, "is_authenticated", False) else None
     return AuditEntry.objects.create(
-        organisation=organisation,
-        actor=actor_obj,
-        actor_label=actor_obj.email if actor_obj else "system",
-        action=action.key,
-        object_type=obj._meta.label_lower if obj is not None else "",
-        object_id=str(obj.pk) if obj is not None else "",
-        object_repr=str(obj)[:200] if obj is not None else "",
-        before=_jsonable(before) if before is not None else None,
-        after=_jsonable(after) if after is not None else None,
-        ip_address=ip_address or _request_ip.get(),
+        **_entry(
+            actor=actor,
+            action=action,
+            organisation=organisation,
+            obj=obj,
+            before=before,
+            after=after,
+            ip_address=ip_address or _request_ip.get(),
+        )
     )
 
 
@@ -139,25 +166,23 @@ def audit_changes(*, actor, action: AuditAction, obj: models.Model, before: dict
 
 def audit_record_bulk(entries: list[dict]) -> None:
     """Many entries in one insert (periodic jobs); each dict takes ``audit_record``'s keyword arguments."""
-    rows = []
-    for e in entries:
-        action = _check_action(e["action"])
-        actor = e.get("actor") if getattr(e.get("actor"), "is_authenticated", False) else None
-        obj = e.get("obj")
-        rows.append(
-            AuditEntry(
+    rows = [
+        AuditEntry(
+            **_entry(
+                actor=e.get("actor"),
+                action=e["action"],
                 organisation_id=e.get("organisation_id") or (e["organisation"].pk if e.get("organisation") else None),
-                actor=actor,
-                actor_label=actor.email if actor else "system",
-                action=action.key,
-                object_type=obj._meta.label_lower if obj is not None else e.get("object_type", ""),
-                object_id=str(obj.pk) if obj is not None else str(e.get("object_id", "")),
-                object_repr=str(obj)[:200] if obj is not None else e.get("object_repr", ""),
-                before=_jsonable(e.get("before")),
-                after=_jsonable(e.get("after")),
-                ip_address=_request_ip.get(),
+                obj=e.get("obj"),
+                object_type=e.get("object_type", ""),
+                object_id=str(e.get("object_id", "")),
+                object_repr=e.get("object_repr", ""),
+                before=e.get("before"),
+                after=e.get("after"),
+                ip_address=_request_ip.get(),  # the current request's: an entry's own ip_address is not read
             )
         )
+        for e in entries
+    ]
     AuditEntry.objects.bulk_create(rows)
 
 

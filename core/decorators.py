@@ -45,5 +45,4 @@ def reviewer_required(view):
             raise Http404
         return view(request, *args, **kwargs)
 
-    wrapped.reviewer_only = True
     return wrapped

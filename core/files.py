@@ -11,9 +11,9 @@ from .errors import DomainError
 MAX_DOCUMENT_BYTES = 20 * 1024 * 1024
 
 SIGNATURES = [
-    (b"%PDF-", "application/pdf", "pdf"),
-    (b"\x89PNG\r\n\x1a\n", "image/png", "png"),
-    (b"\xff\xd8\xff", "image/jpeg", "jpg"),
+    (b"%PDF-", "application/pdf"),
+    (b"\x89PNG\r\n\x1a\n", "image/png"),
+    (b"\xff\xd8\xff", "image/jpeg"),
 ]
 
 
@@ -37,7 +37,7 @@ def sniff_document(upload, *, max_bytes: int = MAX_DOCUMENT_BYTES) -> tuple[str,
     upload.seek(0)
     head = upload.read(16)
     upload.seek(0)
-    for magic, content_type, _ext in SIGNATURES:
+    for magic, content_type in SIGNATURES:
         if head.startswith(magic):
             digest = hashlib.sha256()
             for chunk in upload.chunks():

@@ -9,7 +9,7 @@ from datetime import timedelta
 from django.utils import timezone
 
 from .models import Notification
-from .notifications import notification_send_email
+from .notifications import EMAIL_BATCH, notification_send_emails
 
 JOBS: dict = {}
 
@@ -32,6 +32,6 @@ def notification_emails(*, today) -> dict:
             send_email=True, email_sent_at__isnull=True, email_failed_at__isnull=True, created_at__lt=cutoff
         ).values_list("pk", flat=True)[:5000]
     )
-    for pk in ids:
-        notification_send_email.delay(pk)
+    for i in range(0, len(ids), EMAIL_BATCH):
+        notification_send_emails.delay(ids[i : i + EMAIL_BATCH])
     return {"requeued": len(ids)}

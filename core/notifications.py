@@ -16,19 +16,46 @@ from .text import header_safe
 logger = logging.getLogger(__name__)
 
 
-def _render(template: str, context: dict, language: str) -> tuple[str, str, str]:
+def _template_context(context: dict, language: str) -> dict:
+    return {**context, "site_url": settings.SITE_URL, "LANGUAGE_CODE": language}
+
+
+def _render_subject(template: str, context: dict, language: str) -> str:
     with translation.override(language):
-        ctx = {**context, "site_url": settings.SITE_URL, "LANGUAGE_CODE": language}
-        subject = header_safe(render_to_string(f"emails/{template}_subject.txt", ctx))
+        return header_safe(render_to_string(f"emails/{template}_subject.txt", _template_context(context, language)))
+
+
+def _render(template: str, context: dict, language: str) -> tuple[str, str, str]:
+    subject = _render_subject(template, context, language)
+    with translation.override(language):
+        ctx = _template_context(context, language)
         text = render_to_string(f"emails/{template}.txt", ctx)
         html = render_to_string(f"emails/{template}.html", ctx)
     return subject, text, html
 
 
-def _render_subject(template: str, context: dict, language: str) -> str:
-    with translation.override(language):
-        ctx = {**context, "site_url": settings.SITE_URL, "LANGUAGE_CODE": language}
-        return header_safe(render_to_string(f"emails/{template}_subject.txt", ctx))
+def _email_message(*, to: str, template: str, context: dict, language: str, attachments=()) -> EmailMultiAlternatives:
+    """The templated email in ``language``: the portal's subject prefix, a text body and its HTML alternative."""
+    subject, text, html = _render(template, context, language)
+    message = EmailMultiAlternatives(
+        subject=settings.ACCOUNT_EMAIL_SUBJECT_PREFIX + subject,
+        body=text,
+        from_email=settings.DEFAULT_FROM_EMAIL,
+        to=[to],
+    )
+    message.attach_alternative(html, "text/html")
+    for attachment in attachments:
+        message.attach(*attachment)
+    return message
+
+
+def _notification_context(context: dict | None, organisation, url: str) -> dict:
+    """The notification's stored context: the caller's, with the organisation's name and the link by default."""
+    context = dict(context or {})
+    if organisation is not None:
+        context.setdefault("organisation_name", organisation.name)
+    context.setdefault("url", url)
+    return context
 
 
 def notify(
@@ -45,11 +72,8 @@ def notify(
     ``template`` names ``templates/emails/<template>{_subject.txt,.txt,.html}``; ``context`` must be JSON-ready,
     since the email is rendered again by the job that sends it. The in-app title is the email's subject.
     """
-    context = dict(context or {})
-    if organisation is not None:
-        context.setdefault("organisation_name", organisation.name)
-    context.setdefault("url", url)
-    subject, _text, _html = _render(template, context, user.language)
+    context = _notification_context(context, organisation, url)
+    subject = _render_subject(template, context, user.language)
     notification = Notification.objects.create(
         user=user,
         organisation=organisation,
@@ -95,17 +119,13 @@ def notification_email_send(*, notification_id: int) -> bool:
 
 def _send(notification: Notification) -> None:
     user = notification.user
-    subject, text, html = _render(notification.template, notification.context, user.language)
-    message = EmailMultiAlternatives(
-        subject=settings.ACCOUNT_EMAIL_SUBJECT_PREFIX + subject,
-        body=text,
-        from_email=settings.DEFAULT_FROM_EMAIL,
-        to=[user.email],
-    )
-    message.attach_alternative(html, "text/html")
-    for attachment in _attachments(notification):
-        message.attach(*attachment)
-    message.send()
+    _email_message(
+        to=user.email,
+        template=notification.template,
+        context=notification.context,
+        language=user.language,
+        attachments=_attachments(notification),
+    ).send()
 
 
 # Other apps register attachment builders by name: a notification's context lists ``attachments`` as
@@ -138,15 +158,7 @@ def notification_mark_read(*, user, notification_id: int | None = None) -> int:
 
 def email_send(*, to: str, template: str, context: dict, language: str) -> None:
     """Send a templated email to an address that has no user yet (an invitation)."""
-    subject, text, html = _render(template, context, language)
-    message = EmailMultiAlternatives(
-        subject=settings.ACCOUNT_EMAIL_SUBJECT_PREFIX + subject,
-        body=text,
-        from_email=settings.DEFAULT_FROM_EMAIL,
-        to=[to],
-    )
-    message.attach_alternative(html, "text/html")
-    message.send()
+    _email_message(to=to, template=template, context=context, language=language).send()
 
 
 def notify_bulk(items: list[dict]) -> list[Notification]:
@@ -154,11 +166,8 @@ def notify_bulk(items: list[dict]) -> list[Notification]:
     emails are queued after the commit, one job each."""
     rows = []
     for item in items:
-        context = dict(item.get("context") or {})
         organisation = item.get("organisation")
-        if organisation is not None:
-            context.setdefault("organisation_name", organisation.name)
-        context.setdefault("url", item.get("url", ""))
+        context = _notification_context(item.get("context"), organisation, item.get("url", ""))
         subject = _render_subject(item["template"], context, item["user"].language)
         rows.append(
             Notification(

@@ -10,8 +10,8 @@ from django.conf import settings
 from django.utils.translation import gettext_lazy as _
 from rest_framework import exceptions, parsers
 
-# C0 and C1 control characters except tab, line feed and carriage return; DEL too (as ``core.api.TextField``).
-CONTROL_CHARACTERS = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]")
+from .text import CONTROL_CHARACTERS
+
 SURROGATES = re.compile(r"[\ud800-\udfff]")
 
 

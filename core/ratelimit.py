@@ -32,9 +32,6 @@ def rate_limited(*, key: str, limit: int, window: int = 60):
                     return redirect(back)
             return view(request, *args, **kwargs)
 
-        for attribute in ("required_actions", "reviewer_only"):
-            if hasattr(view, attribute):
-                setattr(wrapped, attribute, getattr(view, attribute))
         return wrapped
 
     return decorator

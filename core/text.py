@@ -9,8 +9,12 @@ import re
 
 # Characters that end a line somewhere (str.splitlines' set) and the tab: a space in a one-line value.
 _LINE_BREAKS = re.compile(r"[\t\n\r\x0b\x0c\x1c-\x1e\x85\u2028\u2029]+")
-# Every other C0 and C1 control character, DEL included.
-_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\u2028\u2029]")
+# C0 and C1 control characters except tab, line feed and carriage return; DEL too. What the API refuses in a text
+# field (``core.api.TextField``) and in a JSON field name (``core.parsers.JSONParser``).
+_CONTROL_SET = r"\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f"
+CONTROL_CHARACTERS = re.compile(f"[{_CONTROL_SET}]")
+# What a form or service drops: the same, and the Unicode line and paragraph separators.
+_CONTROL = re.compile(rf"[{_CONTROL_SET}\u2028\u2029]")
 
 
 def single_line(value: str) -> str:

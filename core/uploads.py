@@ -41,8 +41,6 @@ def upload_limit(max_bytes: int):
                     return render(request, "413.html", {"message": exc.detail}, status=413)
             return view(request, *args, **kwargs)
 
-        if hasattr(view, "required_actions"):
-            wrapped.required_actions = view.required_actions
         return wrapped
 
     return decorator

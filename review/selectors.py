@@ -10,8 +10,9 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django_scopes import scopes_disabled
 
+from accounts.holds import open_holds
 from accounts.lifecycle import account_get
-from accounts.models import Account, AccountMessage, Hold, Organisation
+from accounts.models import Account, AccountMessage, Organisation
 from core.models import AuditEntry
 from eligibility.audit_actions import DEVICE_CREATED, DEVICE_DELETED, DEVICE_UPDATED
 from eligibility.engine import COUNTED, eligibility_evaluate
@@ -21,8 +22,6 @@ from eligibility.selectors import equipment_list, proof_list
 PROOFS_PER_PAGE = 25
 
 DEVICE_EDITS = [DEVICE_CREATED.key, DEVICE_UPDATED.key, DEVICE_DELETED.key]
-
-QUEUE_STATUSES = [Account.Status.SUBMITTED, Account.Status.IN_REVIEW, Account.Status.INFO_REQUESTED]
 
 
 def review_queue(*, status: str | None = None, q: str = "") -> QuerySet[Account]:
@@ -54,13 +53,6 @@ def waiting_days(account: Account) -> int | None:
     if not account.submitted_at:
         return None
     return (timezone.now() - account.submitted_at).days
-
-
-def organisation_for_review(*, slug: str) -> Organisation:
-    organisation = Organisation.objects.filter(slug=slug).first()
-    if organisation is None:
-        raise Http404
-    return organisation
 
 
 @dataclass
@@ -180,5 +172,6 @@ def evidence_for(*, organisation: Organisation) -> Evidence:
             .select_related("actor")[:200]
         ),
         messages=list(AccountMessage.objects.filter(organisation=organisation).select_related("author")),
-        holds=list(Hold.objects.filter(organisation=organisation).select_related("placed_by", "released_by")),
+        # the open ones, as the account page shows them; organisation for the release form's link
+        holds=list(open_holds(organisation=organisation).select_related("organisation")),
     )

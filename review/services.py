@@ -21,12 +21,12 @@ from accounts.audit_actions import (
 )
 from accounts.lifecycle import account_transition
 from accounts.models import Account, AccountMessage
-from accounts.selectors import organisation_admins, programme_rules_for
+from accounts.selectors import programme_rules_for
+from accounts.services import organisation_admins_notify
 from certification.services import vouchers_issue_free
 from core.audit import audit_record, snapshot
 from core.errors import DomainError
 from core.money import NotAnAmount, money
-from core.notifications import notify
 from core.sequences import sequence_next
 from eligibility.linking import devices_refresh_conflicts
 from eligibility.models import DEVICE_FIELDS, Device
@@ -131,21 +131,18 @@ def account_approve(*, account: Account, reviewer, credit_limit, account_number:
         account, "approve", actor=reviewer, action=ACCOUNT_APPROVED, fields=fields, validate=number
     )
     vouchers = vouchers_issue_free(organisation=account.organisation, count=programme.free_vouchers, actor=reviewer)
-    for admin in organisation_admins(account.organisation):
-        notify(
-            user=admin,
-            organisation=account.organisation,
-            template="account_approved",
-            context={
-                "account_number": account.account_number,
-                "setup_date": account.setup_date.isoformat(),
-                "deadline": account.certification_deadline.isoformat(),
-                "credit_limit": str(account.credit_limit),
-                "vouchers": len(vouchers),
-                "attachments": [{"builder": "approval_letter", "organisation_id": account.organisation_id}],
-            },
-            url=f"/o/{account.organisation.slug}/account/",
-        )
+    organisation_admins_notify(
+        organisation=account.organisation,
+        template="account_approved",
+        context={
+            "account_number": account.account_number,
+            "setup_date": account.setup_date.isoformat(),
+            "deadline": account.certification_deadline.isoformat(),
+            "credit_limit": str(account.credit_limit),
+            "vouchers": len(vouchers),
+            "attachments": [{"builder": "approval_letter", "organisation_id": account.organisation_id}],
+        },
+    )
     return account
 
 
@@ -227,13 +224,8 @@ def serial_conflict_resolve(*, serial: str, owner, reviewer, reason: str) -> Dev
         for organisation, template in [(kept.organisation, "serial_conflict_assigned")] + [
             (claim.organisation, "serial_conflict_removed") for claim in removed
         ]:
-            for admin in organisation_admins(organisation):
-                notify(
-                    user=admin,
-                    organisation=organisation,
-                    template=template,
-                    context=decision,
-                    url=f"/o/{organisation.slug}/inventory/",
-                )
+            organisation_admins_notify(
+                organisation=organisation, template=template, context=decision, url=f"/o/{organisation.slug}/inventory/"
+            )
         kept.refresh_from_db()
     return kept

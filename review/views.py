@@ -93,13 +93,17 @@ def _act(request, org, run, done: str):
     return response
 
 
-def _cleaned(request, decision) -> dict:
-    if decision.form is None:
-        return {}
-    form = decision.form(request.POST)
+def _valid(form) -> dict:
+    """The form's cleaned data; an invalid form raises its messages, which ``_act`` shows."""
     if not form.is_valid():
         raise ValidationError([e for errors in form.errors.values() for e in errors])
     return form.cleaned_data
+
+
+def _cleaned(request, decision) -> dict:
+    if decision.form is None:
+        return {}
+    return _valid(decision.form(request.POST))
 
 
 @reviewer_required
@@ -135,11 +139,9 @@ def proof_verdict(request, org, proof_id):
     proof = eligibility_selectors.proof_get(organisation=request.organisation, proof_id=proof_id)
 
     def run(account):
-        form = ProofVerdictForm(request.POST)
-        if not form.is_valid():
-            raise ValidationError([e for errors in form.errors.values() for e in errors])
+        data = _valid(ProofVerdictForm(request.POST))
         return eligibility_services.proof_review(
-            proof=proof, reviewer=request.user, status=form.cleaned_data["status"], reason=form.cleaned_data["reason"]
+            proof=proof, reviewer=request.user, status=data["status"], reason=data["reason"]
         )
 
     done = _("Invoice %(number)s: verdict saved.") % {"number": proof.invoice_number}
@@ -155,12 +157,10 @@ def conflict_resolve(request, org, serial):
         raise Http404
 
     def run(account):
-        form = ConflictResolveForm(request.POST)
-        if not form.is_valid():
-            raise ValidationError([e for errors in form.errors.values() for e in errors])
-        owner = selectors.conflict_claimant(serial=serial, slug=form.cleaned_data["organisation"])
+        data = _valid(ConflictResolveForm(request.POST))
+        owner = selectors.conflict_claimant(serial=serial, slug=data["organisation"])
         return services.serial_conflict_resolve(
-            serial=serial, owner=owner, reviewer=request.user, reason=form.cleaned_data["reason"]
+            serial=serial, owner=owner, reviewer=request.user, reason=data["reason"]
         )
 
     done = _("Serial number %(serial)s: the conflict is resolved.") % {"serial": serial}

@@ -3,10 +3,6 @@ from django.urls import include, path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitView
 
 from accounts import views as account_views
-from accounts.admin import admin_has_permission, admin_login
-
-admin.site.has_permission = admin_has_permission  # staff with two-factor authentication only
-admin.site.login = admin_login  # through the portal's login, which asks for the second factor
 
 urlpatterns = [
     path("", account_views.home, name="home"),

@@ -1,4 +1,3 @@
-from django.utils import timezone
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
@@ -15,7 +14,7 @@ class CertificationSerializer(serializers.ModelSerializer):
         fields = ["id", "technician", "kind", "credential_id", "passed_on", "expires_on", "valid", "recorded_at"]
 
     def get_valid(self, obj) -> bool:
-        return obj.expires_on is None or obj.expires_on >= timezone.localdate()
+        return obj.valid
 
 
 class CertificationInputSerializer(serializers.Serializer):

@@ -68,8 +68,7 @@ class ReviewAccountApi(ReviewerApiMixin, APIView):
             "messages": evidence.messages,
             "history": evidence.history,
         }
-        context = {"holds": holds.open_holds(organisation=self.organisation)}
-        return Response(ReviewAccountSerializer(data, context=context).data)
+        return Response(ReviewAccountSerializer(data, context={"holds": evidence.holds}).data)
 
 
 class DecisionApi(ReviewerApiMixin, APIView):
