@@ -223,9 +223,20 @@ class ProgrammeRules(models.Model):
     reminder_days = models.JSONField(_("reminder days before the deadline"), default=list)
     expiry_notice_days = models.PositiveIntegerField(_("days to announce an expiring certification"), default=30)
     core_return_days = models.PositiveIntegerField(_("core return window in days"), default=15)
-    order_cutoff = models.TimeField(_("order cut-off time"), default="17:00")
-    overdue_cores_hold = models.PositiveIntegerField(_("overdue cores that put the account on hold"), default=5)
+    # Orders submitted after the cut-off (in ``order_timezone``) are handled the next business day.
+    order_cutoff = models.TimeField(_("order cut-off time"), default="16:00")
+    order_timezone = models.CharField(_("time zone of the cut-off"), max_length=40, default="Europe/Berlin")
+    # When a part is not available, the estimate is this many business days after the usual ship date.
+    backorder_days = models.PositiveIntegerField(_("business days added for parts not in stock"), default=5)
+    overdue_cores_hold = models.PositiveIntegerField(
+        _("overdue cores that put the account on hold (more than this)"), default=5
+    )
+    # An overdue core is charged after these further days, so a core already on its way is not charged.
+    core_charge_days = models.PositiveIntegerField(_("days after the due date before a core is charged"), default=5)
     invoice_payment_days = models.PositiveIntegerField(_("payment term in days"), default=30)
+    credit_hold_overdue_days = models.PositiveIntegerField(
+        _("days an invoice may be overdue before a credit hold"), default=30
+    )
     repeat_repair_days = models.PositiveIntegerField(_("repeat repair window in days"), default=90)
 
     class Meta:

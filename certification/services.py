@@ -21,9 +21,11 @@ from certification.audit_actions import (
 from core.audit import audit_record
 from core.errors import PermissionDeniedError
 from core.files import removed_unless_written, sniff_document
+from core.prices import VOUCHER_ITEM, price_on
 
 from .models import Certification, CertificationKind, ExamVoucher, TrainingProgress
 from .selectors import certification_status
+from .signals import vouchers_requested
 
 VOUCHER_VALIDITY_DAYS = 365
 
@@ -55,7 +57,17 @@ def vouchers_issue_free(*, organisation, count: int, actor=None) -> list[ExamVou
     return vouchers
 
 
-EXTRA_VOUCHER_PRICE = Decimal("150.00")
+# Extra vouchers cost what the price list says on the day they are requested (150 EUR net since 2024).
+EXTRA_VOUCHER_FALLBACK_PRICE = Decimal("150.00")
+
+
+def extra_voucher_price(on: datetime.date | None = None) -> Decimal:
+    try:
+        return price_on(item=VOUCHER_ITEM, kind="standard", on=on or timezone.localdate())
+    except LookupError:
+        return EXTRA_VOUCHER_FALLBACK_PRICE
+
+
 # A certificate's dates as they can be: no exam before Apple's programmes existed, none valid for over ten years.
 EARLIEST_EXAM_DATE = datetime.date(1990, 1, 1)
 MAX_VALIDITY_YEARS = 10
@@ -232,6 +244,7 @@ def vouchers_request(*, organisation, actor, kind: str, quantity: int) -> list[E
     if not 1 <= int(quantity) <= 20:
         raise ValidationError({"quantity": [_("Request between 1 and 20 vouchers.")]})
     expires = timezone.localdate() + datetime.timedelta(days=VOUCHER_VALIDITY_DAYS)
+    price = extra_voucher_price()
     vouchers = [
         ExamVoucher.objects.create(
             organisation=organisation,
@@ -239,7 +252,7 @@ def vouchers_request(*, organisation, actor, kind: str, quantity: int) -> list[E
             kind=kind,
             free=False,
             expires_on=expires,
-            price=EXTRA_VOUCHER_PRICE,
+            price=price,
         )
         for _ in range(int(quantity))
     ]
@@ -250,11 +263,12 @@ def vouchers_request(*, organisation, actor, kind: str, quantity: int) -> list[E
         after={
             "kind": kind,
             "quantity": int(quantity),
-            "price_each": EXTRA_VOUCHER_PRICE,
-            "total": EXTRA_VOUCHER_PRICE * int(quantity),
+            "price_each": price,
+            "total": price * int(quantity),
             "codes": [v.code for v in vouchers],
         },
     )
+    vouchers_requested.send(sender=ExamVoucher, organisation=organisation, actor=actor, vouchers=vouchers)
     return vouchers
 
 

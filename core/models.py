@@ -124,3 +124,23 @@ class VatRate(models.Model):
 
     def __str__(self):
         return f"{self.country} {self.kind} {self.rate} ({self.valid_from})"
+
+
+class Price(models.Model):
+    """One entry of the price list as dated data: what ``item`` costs (net, EUR) at ``kind`` from ``valid_from``
+    on. A price change adds an entry; what was ordered or invoiced before keeps the price it had."""
+
+    item = models.CharField(_("item"), max_length=60, help_text="part:661-12345, voucher:exam")
+    kind = models.CharField(_("kind"), max_length=10, default="stock", help_text="stock, exchange or standard")
+    amount = models.DecimalField(_("amount"), max_digits=12, decimal_places=2)
+    currency = models.CharField(max_length=3, default="EUR")
+    valid_from = models.DateField(_("valid from"))
+
+    class Meta:
+        verbose_name = _("price")
+        verbose_name_plural = _("prices")
+        ordering = ["item", "kind", "-valid_from"]
+        constraints = [models.UniqueConstraint(fields=["item", "kind", "valid_from"], name="price_unique")]
+
+    def __str__(self):
+        return f"{self.item} {self.kind} {self.amount} ({self.valid_from})"

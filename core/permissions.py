@@ -35,7 +35,9 @@ PERMISSIONS: dict[str, frozenset[str]] = {
     "repairs.view": ANY_MEMBER,
     "repairs.work": ANY_MEMBER,
     "orders.view": ANY_MEMBER,
+    "orders.draft": ANY_MEMBER,  # technicians fill carts (a repair's parts); admins submit them
     "orders.place": ADMINS,
+    "cores.return": ANY_MEMBER,
     "billing.view": ADMINS,
     "support.use": ANY_MEMBER,
     "kpis.view": ADMINS,

@@ -27,3 +27,29 @@ def query_with(context, **changes) -> str:
         else:
             query[key] = value
     return query.urlencode()
+
+
+@register.filter
+def isodate(value, fmt: str = "DATE_FORMAT"):
+    """An ISO date kept in a notification's context, formatted for the reader's language."""
+    import datetime
+
+    from django.utils.formats import date_format
+
+    try:
+        return date_format(datetime.date.fromisoformat(str(value)), fmt)
+    except ValueError:
+        return value
+
+
+@register.filter
+def euro(value):
+    """An amount kept as a decimal string, formatted for the reader's language: ``1.234,50 €`` / ``€1,234.50``."""
+    from decimal import Decimal, InvalidOperation
+
+    from django.utils.formats import number_format
+
+    try:
+        return f"{number_format(Decimal(str(value)), 2, use_l10n=True, force_grouping=True)} €"
+    except (InvalidOperation, ValueError):
+        return value

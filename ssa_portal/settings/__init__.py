@@ -166,6 +166,29 @@ CELERY_BEAT_SCHEDULE = {
         "schedule": 600.0,
         "args": ["device_imports_stuck"],
     },
+    "credit-lines": {
+        "task": "core.tasks.run_periodic_job",
+        "schedule": crontab(hour=5, minute=30),
+        "args": ["credit_lines"],
+    },
+    "core-returns": {
+        "task": "core.tasks.run_periodic_job",
+        "schedule": crontab(hour=5, minute=0),
+        "args": ["core_returns"],
+    },
+}
+
+# --- Billing --------------------------------------------------------------------------------------------------
+# The seller on invoices and statements: Apple's entity for the programme, as operators configure it.
+INVOICE_SELLER = {
+    "name": env.str("INVOICE_SELLER_NAME", default="Apple Distribution International Ltd."),
+    "address": env.str(
+        "INVOICE_SELLER_ADDRESS", default="Hollyhill Industrial Estate\nHollyhill, Cork\nRepublic of Ireland"
+    ),
+    "vat_id": env.str("INVOICE_SELLER_VAT_ID", default="IE9700053D"),
+    "bank": env.str("INVOICE_SELLER_BANK", default="Example Bank AG"),
+    "iban": env.str("INVOICE_SELLER_IBAN", default="DE02 1203 0000 0000 2020 51"),
+    "bic": env.str("INVOICE_SELLER_BIC", default="BYLADEM1001"),
 }
 
 # --- Auth -----------------------------------------------------------------------------------------------------
