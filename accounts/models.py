@@ -1,6 +1,7 @@
 """Users, organisations (the tenants), memberships, invitations, API tokens, the SSA account, holds and the
 programme rules."""
 
+import datetime
 import hashlib
 import secrets
 
@@ -224,7 +225,7 @@ class ProgrammeRules(models.Model):
     expiry_notice_days = models.PositiveIntegerField(_("days to announce an expiring certification"), default=30)
     core_return_days = models.PositiveIntegerField(_("core return window in days"), default=15)
     # Orders submitted after the cut-off (in ``order_timezone``) are handled the next business day.
-    order_cutoff = models.TimeField(_("order cut-off time"), default="16:00")
+    order_cutoff = models.TimeField(_("order cut-off time"), default=datetime.time(16, 0))
     order_timezone = models.CharField(_("time zone of the cut-off"), max_length=40, default="Europe/Berlin")
     # When a part is not available, the estimate is this many business days after the usual ship date.
     backorder_days = models.PositiveIntegerField(_("business days added for parts not in stock"), default=5)

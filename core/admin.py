@@ -1,7 +1,7 @@
 from django.contrib import admin
 from django_scopes import scopes_disabled
 
-from .models import AuditEntry, Notification, NumberSequence, VatRate
+from .models import AuditEntry, Notification, NumberSequence, Price, VatRate
 
 
 class UnscopedAdmin(admin.ModelAdmin):
@@ -53,3 +53,18 @@ class NumberSequenceAdmin(admin.ModelAdmin):
 
     def has_change_permission(self, request, obj=None):
         return False  # numbers are drawn only by the services, so the series stays gapless
+
+
+@admin.register(Price)
+class PriceAdmin(admin.ModelAdmin):
+    """A price change is a new dated entry; entries already in force stay as they were."""
+
+    list_display = ["item", "kind", "amount", "currency", "valid_from"]
+    list_filter = ["kind"]
+    search_fields = ["item"]
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False

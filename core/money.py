@@ -46,3 +46,10 @@ def vat_amount(net: Decimal, rate: Decimal) -> Decimal:
 
 def gross(net: Decimal, rate: Decimal) -> Decimal:
     return money(net) + vat_amount(net, rate)
+
+
+def money_text(amount) -> str:
+    """An amount as the reader's language writes it, with the currency: ``1.234,50 €`` or ``1,234.50 €``."""
+    from django.utils.formats import number_format
+
+    return f"{number_format(money(amount), 2, use_l10n=True, force_grouping=True)} €"

@@ -5,13 +5,18 @@ from django.http import HttpResponse
 from django.template.loader import render_to_string
 
 
-def _no_network(url: str, *args, **kwargs):
-    """Only the portal's own static files may be loaded into a PDF."""
-    import weasyprint
+def _portal_only_fetcher():
+    """A WeasyPrint fetcher that loads only the portal's own static files into a PDF; anything else (a URL in a
+    name or an address) is refused, never fetched."""
+    import weasyprint.urls
 
-    if url.startswith("file://") and str(settings.BASE_DIR) in url:
-        return weasyprint.default_url_fetcher(url, *args, **kwargs)
-    raise ValueError(f"not fetched: {url}")
+    class PortalOnly(weasyprint.urls.URLFetcher):
+        def fetch(self, url, headers=None):
+            if url.startswith("file://") and str(settings.BASE_DIR) in url:
+                return super().fetch(url, headers)
+            raise ValueError(f"not fetched: {url}")
+
+    return PortalOnly(allowed_protocols=["file"])
 
 
 def render_pdf(template: str, context: dict) -> bytes:
@@ -19,7 +24,7 @@ def render_pdf(template: str, context: dict) -> bytes:
 
     html = render_to_string(template, context)
     base_url = (settings.BASE_DIR / "static").as_uri() + "/"
-    return weasyprint.HTML(string=html, base_url=base_url, url_fetcher=_no_network).write_pdf()
+    return weasyprint.HTML(string=html, base_url=base_url, url_fetcher=_portal_only_fetcher()).write_pdf()
 
 
 def pdf_response(data: bytes, filename: str) -> HttpResponse:

@@ -33,7 +33,11 @@ class StateMachine:
 
     def lock(self, obj):
         """The object again, row-locked until the transaction ends: a concurrent decision waits, then sees ours."""
-        return self.model._default_manager.select_for_update().select_related(*self.select_related).get(pk=obj.pk)
+        # ``of=("self",)``: only this row; the rows it joins for display (its organisation) stay unlocked.
+        rows = self.model._default_manager.select_for_update(of=("self",))
+        if self.select_related:
+            rows = rows.select_related(*self.select_related)
+        return rows.get(pk=obj.pk)
 
     def check(self, obj, name: str) -> str:
         """The target status of ``name`` from the object's status; 409 ``invalid_transition`` if not allowed."""

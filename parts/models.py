@@ -163,7 +163,7 @@ class PartsOrder(models.Model):
         ordering = ["-created_at", "-id"]
         indexes = [
             models.Index(fields=["organisation", "status"], name="parts_order_org_status_idx"),
-            models.Index(fields=["organisation", "-created_at"], name="parts_order_org_created_idx"),
+            models.Index(fields=["organisation", "-created_at", "-id"], name="parts_order_org_created_idx"),
         ]
 
     def __str__(self):

@@ -43,7 +43,7 @@ class Migration(migrations.Migration):
         migrations.AlterField(
             model_name='programmerules',
             name='order_cutoff',
-            field=models.TimeField(default='16:00', verbose_name='order cut-off time'),
+            field=models.TimeField(default=datetime.time(16, 0), verbose_name='order cut-off time'),
         ),
         migrations.AlterField(
             model_name='programmerules',

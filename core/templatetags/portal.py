@@ -44,12 +44,10 @@ def isodate(value, fmt: str = "DATE_FORMAT"):
 
 @register.filter
 def euro(value):
-    """An amount kept as a decimal string, formatted for the reader's language: ``1.234,50 €`` / ``€1,234.50``."""
-    from decimal import Decimal, InvalidOperation
-
-    from django.utils.formats import number_format
+    """An amount kept as a decimal string, formatted for the reader's language: ``1.234,50 €`` / ``1,234.50 €``."""
+    from core.money import NotAnAmount, money_text
 
     try:
-        return f"{number_format(Decimal(str(value)), 2, use_l10n=True, force_grouping=True)} €"
-    except (InvalidOperation, ValueError):
+        return money_text(value)
+    except NotAnAmount:
         return value

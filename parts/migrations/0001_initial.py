@@ -232,7 +232,7 @@ class Migration(migrations.Migration):
         ),
         migrations.AddIndex(
             model_name='partsorder',
-            index=models.Index(fields=['organisation', '-created_at'], name='parts_order_org_created_idx'),
+            index=models.Index(fields=['organisation', '-created_at', '-id'], name='parts_order_org_created_idx'),
         ),
         migrations.AddConstraint(
             model_name='orderline',

@@ -19,6 +19,7 @@ from core.sequences import sequence_block, sequence_next
 
 from ..audit_actions import INVOICE_ISSUED, INVOICE_PAID
 from ..models import Invoice, InvoiceLine
+from .cores import core_hold_review
 from .credit import credit_hold_review
 
 
@@ -188,4 +189,5 @@ def invoice_mark_paid(*, invoice: Invoice, actor) -> Invoice:
         after={"status": Invoice.Status.PAID, "gross": invoice.gross},
     )
     credit_hold_review(organisation=invoice.organisation, actor=actor)
+    core_hold_review(organisation=invoice.organisation, actor=actor)  # paid core charges count as resolved
     return invoice

@@ -176,7 +176,7 @@ class CatalogueResult:
 
 def catalogue_load(*, data: bytes | str, actor=None) -> CatalogueResult:
     """Load or update the catalogue from Apple's CSV. Valid rows are stored, each invalid row is reported with its
-    line number; nothing is silently dropped."""
+    line number; nothing is silently dropped. A file that is no CSV table fails as a whole."""
     if isinstance(data, bytes):
         for encoding in ("utf-8-sig", "cp1252"):
             try:
@@ -184,45 +184,55 @@ def catalogue_load(*, data: bytes | str, actor=None) -> CatalogueResult:
                 break
             except UnicodeDecodeError:
                 continue
+    if isinstance(data, bytes) or "\x00" in data:
+        raise ValidationError({"file": [_("This is not a CSV text file (UTF-8 or Windows encoding).")]})
     sample = data[:4096]
     delimiter = ";" if sample.count(";") > sample.count(",") else ","
-    reader = csv.DictReader(io.StringIO(data), delimiter=delimiter)
-    headers = [h.strip().lower() for h in (reader.fieldnames or [])]
-    missing = [c for c in ("part_number", "description", "product_lines", "stock_price") if c not in headers]
-    if missing:
-        raise ValidationError({"file": [_("Columns missing: %(columns)s.") % {"columns": ", ".join(missing)}]})
     result = CatalogueResult()
-    today = timezone.localdate()
-    with transaction.atomic():
-        existing = {p.part_number: p for p in Part.objects.all()}
-        for number, row in enumerate(reader, start=2):
-            row = {str(k).strip().lower(): v for k, v in row.items() if k is not None}
-            try:
-                values = part_values(row)
-            except ValidationError as exc:
-                result.errors.append((number, exc.message_dict))
-                continue
-            part = existing.get(values["part_number"])
-            if part is None:
-                part = Part(part_number=values["part_number"])
-                _apply(part, values)
-                part.save()
-                existing[part.part_number] = part
-                result.created += 1
-            else:
-                before = snapshot(part, EDITABLE)
-                _apply(part, values)
-                part.active = True
-                if snapshot(part, EDITABLE) != before:
-                    part.updated_at = timezone.now()
-                    part.save()
-                    result.updated += 1
-                else:
-                    result.unchanged += 1
-            result.prices += _record_prices(part, today)
-        audit_record(
-            actor=actor,
-            action=CATALOGUE_LOADED,
-            after={"created": result.created, "updated": result.updated, "prices": result.prices},
-        )
+    try:
+        reader = csv.DictReader(io.StringIO(data), delimiter=delimiter)
+        headers = [str(h).strip().lower() for h in (reader.fieldnames or [])]
+        missing = [c for c in ("part_number", "description", "product_lines", "stock_price") if c not in headers]
+        if missing:
+            raise ValidationError({"file": [_("Columns missing: %(columns)s.") % {"columns": ", ".join(missing)}]})
+        with transaction.atomic():
+            _load_rows(reader, result, timezone.localdate())
+            audit_record(
+                actor=actor,
+                action=CATALOGUE_LOADED,
+                after={"created": result.created, "updated": result.updated, "prices": result.prices},
+            )
+    except csv.Error as exc:
+        raise ValidationError(
+            {"file": [_("The file is not a readable CSV table: %(error)s") % {"error": exc}]}
+        ) from None
     return result
+
+
+def _load_rows(reader, result: CatalogueResult, today) -> None:
+    existing = {p.part_number: p for p in Part.objects.all()}
+    for number, row in enumerate(reader, start=2):
+        row = {str(k).strip().lower(): v for k, v in row.items() if k is not None}
+        try:
+            values = part_values(row)
+        except ValidationError as exc:
+            result.errors.append((number, exc.message_dict))
+            continue
+        part = existing.get(values["part_number"])
+        if part is None:
+            part = Part(part_number=values["part_number"])
+            _apply(part, values)
+            part.save()
+            existing[part.part_number] = part
+            result.created += 1
+        else:
+            before = snapshot(part, EDITABLE)
+            _apply(part, values)
+            part.active = True
+            if snapshot(part, EDITABLE) != before:
+                part.updated_at = timezone.now()
+                part.save()
+                result.updated += 1
+            else:
+                result.unchanged += 1
+        result.prices += _record_prices(part, today)

@@ -35,7 +35,7 @@ def core_mark_returned(*, core: CoreReturn, actor, tracking_number: str) -> Core
     if not tracking_number:
         raise ValidationError({"tracking_number": [_("Give the tracking number of the return shipment.")]})
     core = CoreReturn.objects.select_for_update().select_related("organisation", "part").get(pk=core.pk)
-    if core.status == CoreReturn.Status.RETURNED:
+    if core.status == CoreReturn.Status.RETURNED or core.returned_at is not None:
         raise InvalidTransition(_("This core is already returned."), extra={"status": core.status})
     before = {"status": core.status}
     if core.status != CoreReturn.Status.CHARGED:

@@ -17,7 +17,7 @@ from accounts.models import Account, Hold, Organisation
 from accounts.selectors import programme_rules_for
 from accounts.services import organisation_admins_notify
 from core.errors import DomainError
-from core.money import money
+from core.money import money, money_text
 from core.sequences import sequence_next
 from core.statemachine import StateMachine
 
@@ -224,10 +224,12 @@ def hold_payload(hold: Hold) -> dict:
     }
 
 
-def _blocking_holds(organisation: Organisation, lines: list[OrderLine]) -> list[Hold]:
+def order_blocking_holds(*, order: PartsOrder, lines: list[OrderLine] | None = None) -> list[Hold]:
     """The holds that stop this order. A hold for a product line stops a part only when every line the part fits
     is held; a hold without a product line stops every part."""
-    result = standing(organisation=organisation, action="order")
+    if lines is None:
+        lines = list(OrderLine.objects.filter(order=order).select_related("part"))
+    result = standing(organisation=order.organisation, action="order")
     if not result.holds:
         return []
     account_wide = [h for h in result.holds if not h.product_line]
@@ -273,7 +275,7 @@ def order_submit(*, order: PartsOrder, actor, now: datetime.datetime | None = No
                 _("Parts can be ordered once the account is approved and active."),
                 extra={"status": account.status if account else Account.Status.DRAFT},
             )
-        holds = _blocking_holds(organisation, lines)
+        holds = order_blocking_holds(order=locked, lines=lines)
         if holds:
             raise AccountOnHold(_hold_message(holds), extra={"holds": [hold_payload(h) for h in holds]})
         # Today's prices are the ones charged.
@@ -285,7 +287,7 @@ def order_submit(*, order: PartsOrder, actor, now: datetime.datetime | None = No
         if credit.exposure + total > credit.limit:
             raise CreditExceeded(
                 _("This order of %(total)s exceeds the available credit of %(available)s.")
-                % {"total": total, "available": credit.available},
+                % {"total": money_text(total), "available": money_text(credit.available)},
                 extra={
                     "limit": str(credit.limit),
                     "exposure": str(credit.exposure),

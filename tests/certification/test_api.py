@@ -1,4 +1,5 @@
 import datetime
+from decimal import Decimal
 
 import pytest
 from django_scopes import scope
@@ -9,6 +10,7 @@ from certification.models import ExamVoucher, TrainingModule
 from certification.services import vouchers_issue_free
 from core.models import AuditEntry
 from eligibility.models import Device
+from parts.models import Invoice
 from tests.eligibility import files as f
 
 pytestmark = pytest.mark.django_db
@@ -123,7 +125,10 @@ def test_vouchers_list_assign_and_billed_requests(approved, admin, technician):
     assert requested.status_code == 201 and len(requested.json()) == 2
     assert all(not v["free"] and v["price"] == "150.00" for v in requested.json())
     with scope(organisation=approved):
-        assert ExamVoucher.objects.filter(free=False, billed_at__isnull=True).count() == 2  # billing picks them up
+        # billed at once: both on one invoice of other charges, at the price list's price
+        assert ExamVoucher.objects.filter(free=False, billed_at__isnull=False).count() == 2
+        invoice = Invoice.objects.get(organisation=approved, kind="charges")
+        assert invoice.net == Decimal("300.00") and invoice.lines.filter(kind="voucher").count() == 2
     assert api.post(f"{BASE}/vouchers/request/", {"kind": "ios", "quantity": 50}, format="json").status_code == 400
 
 

@@ -23,7 +23,7 @@ class PartFactory(factory.django.DjangoModelFactory):
     available = True
 
 
-def approve(organisation, *, credit_limit="10000.00", setup_date=None) -> Account:
+def approve(organisation, *, credit_limit="10000.00", setup_date=None, account_number=None) -> Account:
     """An approved account with a credit line (the caller has the organisation's scope open or none needed)."""
     today = setup_date or datetime.date.today()
     account, _created = Account.objects.update_or_create(
@@ -34,7 +34,38 @@ def approve(organisation, *, credit_limit="10000.00", setup_date=None) -> Accoun
             "approved_at": datetime.datetime.now(datetime.UTC),
             "certification_deadline": today + datetime.timedelta(days=90),
             "credit_limit": Decimal(credit_limit),
-            "account_number": "SSA-000001",
+            "account_number": account_number or f"SSA-{organisation.pk:06d}",
         },
     )
     return account
+
+
+# --- Helpers for orders and invoices (the caller has the organisation's scope open) ------------------------------
+
+
+def cart_of(organisation, actor, *lines, reference: str = ""):
+    """A cart of ``(part, quantity, pricing)`` lines, through the service."""
+    from parts.services import order_create
+
+    return order_create(
+        organisation=organisation,
+        actor=actor,
+        reference=reference,
+        lines=[{"part_number": p.part_number, "quantity": q, "pricing": pricing} for p, q, pricing in lines],
+    )
+
+
+def charges_invoice(organisation, net, *, issued_on=None, actor=None):
+    """An invoice of other charges over ``net`` (one line), through the service."""
+    from parts.models import InvoiceLine
+    from parts.services import Charge, invoice_issue
+
+    return invoice_issue(
+        organisation=organisation,
+        kind="charges",
+        actor=actor,
+        issued_on=issued_on,
+        charges=[
+            Charge(kind=InvoiceLine.Kind.VOUCHER, description="Exam voucher", quantity=1, unit_price=Decimal(net))
+        ],
+    )

@@ -15,8 +15,10 @@ def test_order_to_invoice(approved, admin, reviewer, display, battery):
         order = order_create(
             organisation=approved,
             actor=admin,
-            lines=[{"part_number": display.part_number, "quantity": 2, "pricing": "exchange"},
-                   {"part_number": battery.part_number, "quantity": 1, "pricing": "stock"}],
+            lines=[
+                {"part_number": display.part_number, "quantity": 2, "pricing": "exchange"},
+                {"part_number": battery.part_number, "quantity": 1, "pricing": "stock"},
+            ],
         )
         order = order_submit(order=order, actor=admin, now=datetime.datetime(2026, 4, 2, 8, tzinfo=datetime.UTC))
         assert order.status == PartsOrder.Status.SUBMITTED
@@ -29,5 +31,7 @@ def test_order_to_invoice(approved, admin, reviewer, display, battery):
         assert invoice.vat == Decimal("91.20") and invoice.gross == Decimal("571.20")
         assert CoreReturn.objects.filter(organisation=approved).count() == 2
         assert {s["part_number"]: s["quantity"] for s in stock_list(organisation=approved)} == {
-            display.part_number: 2, battery.part_number: 1}
+            display.part_number: 2,
+            battery.part_number: 1,
+        }
         assert credit_summary(organisation=approved).credit.exposure == Decimal("480.00")
