@@ -6,5 +6,6 @@ urlpatterns = [
     path("", include("accounts.api.urls")),
     path("", include("eligibility.api.urls")),
     path("", include("certification.api.urls")),
+    path("", include("parts.api.urls")),
     path("", include("review.api.urls")),
 ]

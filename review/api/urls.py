@@ -1,5 +1,6 @@
 from django.urls import path
 
+from . import fulfilment
 from . import views as review
 
 urlpatterns = [
@@ -33,4 +34,23 @@ urlpatterns = [
         review.ReviewProofFileApi.as_view(),
         name="api_review_proof_file",
     ),
+    # Fulfilment: the reviewers stand in for Apple's back office (review/api/fulfilment.py)
+    path("review/orders/", fulfilment.FulfilmentOrderListApi.as_view(), name="api_review_orders"),
+    path("review/orders/<int:order_id>/", fulfilment.FulfilmentOrderApi.as_view(), name="api_review_order"),
+    path(
+        "review/orders/<int:order_id>/confirm/", fulfilment.OrderConfirmApi.as_view(), name="api_review_order_confirm"
+    ),
+    path("review/orders/<int:order_id>/ship/", fulfilment.OrderShipApi.as_view(), name="api_review_order_ship"),
+    path(
+        "review/orders/<int:order_id>/deliver/", fulfilment.OrderDeliverApi.as_view(), name="api_review_order_deliver"
+    ),
+    path("review/invoices/", fulfilment.FulfilmentInvoiceListApi.as_view(), name="api_review_invoices"),
+    path(
+        "review/invoices/<int:invoice_id>/pdf/",
+        fulfilment.FulfilmentInvoicePdfApi.as_view(),
+        name="api_review_invoice_pdf",
+    ),
+    path("review/invoices/<int:invoice_id>/paid/", fulfilment.InvoicePaidApi.as_view(), name="api_review_invoice_paid"),
+    path("review/parts/", fulfilment.CatalogueApi.as_view(), name="api_review_parts"),
+    path("review/parts/<path:part_number>/", fulfilment.CataloguePartApi.as_view(), name="api_review_part"),
 ]

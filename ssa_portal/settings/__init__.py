@@ -316,6 +316,11 @@ SPECTACULAR_SETTINGS = {
     "SECURITY": [{"bearerAuth": []}, {"cookieAuth": []}],
     "ENUM_NAME_OVERRIDES": {
         "RoleEnum": "accounts.models.Membership.Role",
+        # Several models have a ``kind``: each enumeration gets its own name.
+        "KindEnum": "certification.models.CertificationKind",
+        "PartKindEnum": "parts.models.Part.Kind",
+        "InvoiceKindEnum": "parts.models.Invoice.Kind",
+        "InvoiceLineKindEnum": "parts.models.InvoiceLine.Kind",
     },
     # the contract's error answers (400, 401, 403, 404, 409, 413, 415, 429) on every operation that can give them
     "POSTPROCESSING_HOOKS": ["drf_spectacular.hooks.postprocess_schema_enums", "core.openapi.add_error_responses"],

@@ -38,8 +38,11 @@ from core.decorators import action_for
 from core.models import Notification
 from core.permissions import can
 from eligibility.models import Device, DeviceImport, EquipmentAttestation, ProofOfPurchase
+from parts.models import CoreReturn, Invoice, PartsOrder
+from parts.services import order_deliver, order_ship, order_submit
 from tests.accounts.factories import MembershipFactory, UserFactory
 from tests.eligibility import files as f
+from tests.parts.factories import PartFactory, approve, cart_of
 
 METHODS = ["get", "post", "put", "patch", "delete"]
 REFUSED = {302, 401, 403, 404}
@@ -234,8 +237,9 @@ def _save_file(instance, field_name: str, name: str, data: bytes) -> None:
 @pytest.fixture
 def world(organisation, admin, technician, other_organisation, outsider) -> World:
     """B owns a device, a proof, an import, an equipment photo, a voucher, a certification, a hold, an invitation,
-    an API token, a notification and training progress; every file-serving object has its file, so that a 404
-    means "not yours" and never "nothing to serve". A owns a device and an unassigned voucher for the body writes.
+    an API token, a notification, training progress, and (approved) a parts order, a delivered order with its
+    invoice, core return and stock; every file-serving object has its file, so that a 404 means "not yours" and
+    never "nothing to serve". A owns a device and an unassigned voucher for the body writes.
     """
     b = other_organisation
     b_technician = UserFactory(email="tech@klinikum.example")
@@ -284,6 +288,18 @@ def world(organisation, admin, technician, other_organisation, outsider) -> Worl
         )
         _save_file(certification, "evidence", "c.pdf", f.PDF)
         certification.save()
+        # Parts, before B's hold stops ordering: the catalogue is the programme's; B's orders, invoice, core return
+        # and stock are B's.
+        approve(b)
+        part = PartFactory(part_number="661-80001", description="Display, probe", product_lines_key="|mac|")
+        delivered = order_submit(order=cart_of(b, outsider, (part, 1, "exchange")), actor=outsider)
+        delivered = order_ship(order=delivered, actor=outsider, carrier="DHL", tracking_number="B-1")
+        delivered = order_deliver(order=delivered, actor=outsider)
+        # Submitted, not yet shipped: the state in which an order's page, its confirmation, cancelling and (refused
+        # with 409, not 404) changing or submitting it all apply, so an unchecked id shows as B's order changing.
+        order = order_submit(order=cart_of(b, outsider, (part, 2, "stock"), reference="B's order"), actor=outsider)
+        invoice = Invoice.objects.get(order=delivered)
+        core = CoreReturn.objects.get(order_line__order=delivered)
         hold = Hold.objects.create(organisation=b, reason=Hold.Reason.MANUAL, note="B's hold")
         invitation = Invitation.objects.create(
             organisation=b,
@@ -317,6 +333,11 @@ def world(organisation, admin, technician, other_organisation, outsider) -> Worl
                 "hold": hold,
                 "token": token,
                 "notification": notification,
+                "order": order,
+                "delivered_order": delivered,
+                "invoice": invoice,
+                "core": core,
+                "part": part,
             },
         ),
         module=module,
@@ -345,12 +366,30 @@ OBJECT_KINDS: dict[str, Kind] = {
     "certification_id": Kind(lambda w: w.b_object("certification").pk),
     "hold_id": Kind(lambda w: w.b_object("hold").pk),
     "token_id": Kind(lambda w: w.b_object("token").pk),
+    # B's submitted order; a write that reached it would change its lines, reference or status
+    "order_id": Kind(
+        lambda w: w.b_object("order").pk,
+        body=lambda w: {
+            "lines": [{"part_number": w.b_object("part").part_number, "quantity": 5, "pricing": "stock"}],
+            "reference": "Probe",
+            "part_number": w.b_object("part").part_number,
+            "quantity": 5,
+        },
+    ),
+    # B's core return, due; a write that reached it would mark it returned
+    "core_id": Kind(lambda w: w.b_object("core").pk, body=lambda w: {"tracking_number": "PROBE-1"}),
+    "invoice_id": Kind(lambda w: w.b_object("invoice").pk),
 }
 # URL kwargs that name no organisation's object, with the reason; a route with only these need not answer 404,
 # but B's data must stay unchanged all the same.
 NOT_OBJECTS: dict[str, tuple[Callable[[World], object], str]] = {
     "module_id": (lambda w: w.module.pk, "the training catalogue is the programme's, the same for everyone"),
     "step": (lambda w: "complete", "a verb of the route (start, complete), not an object"),
+    "part_number": (lambda w: w.b_object("part").part_number, "the catalogue is the programme's"),
+    "month": (
+        lambda w: f"{datetime.date.today():%Y-%m}",
+        "a month of the organisation's own statement, not an object",
+    ),
 }
 
 
@@ -437,6 +476,7 @@ def test_the_wall_finds_the_routes_that_name_objects():
     kwargs = {k for r in object_routes() for k in path_kwargs(r.values[0])}
     assert {"membership_id", "invitation_id", "import_id", "serial_number", "proof_id", "code"} <= kwargs
     assert {"certification_id", "item", "token_id"} <= kwargs
+    assert {"order_id", "core_id", "invoice_id", "part_number", "month"} <= kwargs
 
 
 @pytest.mark.django_db
@@ -507,6 +547,11 @@ def _a_claim_of_bs_serial_is_under_review(w: World):
     _a_has_the_new_devices(w)
     [row] = _rows(Device, organisation=w.a.organisation, serial_number=w.b_object("device").serial_number).values()
     assert row["serial_conflict"], "A's later claim of B's serial counts"
+
+
+def _a_has_one_cart_of_its_own(w: World):
+    orders = _rows(PartsOrder, organisation=w.a.organisation).values()
+    assert [(row["status"], row["number"]) for row in orders] == [("draft", "")], orders
 
 
 @dataclass(frozen=True)
@@ -646,6 +691,18 @@ FOREIGN_WRITES = {
         lambda w: {"email": w.b.admin.email, "role": "technician"},
         frozenset({302}),
         api=False,
+    ),
+    "api order created naming B's order and organisation": ForeignWrite(
+        "post",
+        "/api/v1/orgs/{org}/orders/",
+        lambda w: {
+            "lines": [{"part_number": w.b_object("part").part_number, "quantity": 1}],
+            "id": w.b_object("order").pk,
+            "order": w.b_object("order").pk,
+            "organisation": w.b.organisation.slug,
+        },
+        frozenset({201}),  # a new cart of A's own: ids and organisations in the body are not read
+        a_side=_a_has_one_cart_of_its_own,
     ),
     "notification of B's admin marked read": ForeignWrite(
         "post",

@@ -3,6 +3,7 @@ serializer, and bad input (a NUL byte, control characters, broken JSON) is a 400
 nothing saved."""
 
 import datetime
+import json
 from collections.abc import Callable
 from dataclasses import dataclass
 
@@ -22,12 +23,16 @@ from core.models import AuditEntry
 from eligibility.api import urls as eligibility_urls
 from eligibility.models import Device, DeviceImport, EquipmentAttestation, ProofOfPurchase
 from eligibility.services import proof_upload
+from parts.api import urls as parts_urls
+from parts.models import CoreReturn, OrderLine, PartsOrder
 from tests.accounts.factories import give_totp
 from tests.eligibility import files as f
+from tests.parts.factories import PartFactory, approve, cart_of
 
 pytestmark = pytest.mark.django_db
 BASE = "/api/v1/orgs/schulamt-nord"
 SERIAL = "C02XL0GHJGH5"
+PART = "661-30001"
 TECHNICIAN = "tech@schulamt.example"
 FORMATS = ["json", "multipart"]
 
@@ -42,7 +47,8 @@ def as_admin(admin):
 
 @pytest.fixture
 def world(organisation, admin, technician):
-    """A device, a proof, a certification and a free voucher to change, delete or assign."""
+    """A device, a proof, a certification, a free voucher, a parts cart and a core return due to change, delete,
+    assign, submit or mark."""
     with scope(organisation=organisation):
         proof = proof_upload(
             organisation=organisation, actor=admin, upload=SimpleUploadedFile("r.pdf", f.PDF), invoice_number="RE-0"
@@ -63,7 +69,30 @@ def world(organisation, admin, technician):
         )
         vouchers_issue_free(organisation=organisation, count=1)
         voucher = ExamVoucher.objects.get()
-    return {"serial": SERIAL, "proof_id": proof.pk, "certification_id": certification.pk, "code": voucher.code}
+        display = PartFactory(part_number=PART, description="Display")
+        cart = cart_of(organisation, admin, (display, 1, "exchange"), reference="Ticket 1")
+        core = _core_return_due(organisation, admin, display)
+    return {
+        "serial": SERIAL,
+        "proof_id": proof.pk,
+        "certification_id": certification.pk,
+        "code": voucher.code,
+        "order_id": cart.pk,
+        "core_id": core.pk,
+    }
+
+
+def _core_return_due(organisation, admin, part) -> CoreReturn:
+    # The rows a delivery leaves, written directly: the account stays a draft for the application's writes.
+    order = PartsOrder.objects.create(
+        organisation=organisation, created_by=admin, status=PartsOrder.Status.DELIVERED, number="PO-2026-000001"
+    )
+    line = OrderLine.objects.create(
+        organisation=organisation, order=order, part=part, quantity=1, pricing="exchange", unit_price="200.00"
+    )
+    return CoreReturn.objects.create(
+        organisation=organisation, order_line=line, part=part, due_date=datetime.date.today()
+    )
 
 
 @dataclass(frozen=True)
@@ -77,6 +106,8 @@ class Write:
     status: int
     took_effect: Callable[[], bool]
     json_status: int | None = None  # uploads: a JSON body cannot carry the file
+    code: str = "not_eligible"  # the error code of an expected 409
+    prepare: Callable[[Organisation], object] | None = None  # what the write needs beyond the world
 
     def __str__(self):
         return f"{self.method} {self.path}"
@@ -118,6 +149,11 @@ def _proof(fmt: str) -> dict:
     if fmt == "json":
         return {"invoice_number": "RE-1", "supplier": "Apple"}
     return {"file": SimpleUploadedFile("rechnung.pdf", f.PDF), "invoice_number": "RE-1", "supplier": "Apple"}
+
+
+def _order_lines(fmt: str):
+    lines = [{"part_number": PART, "quantity": 2, "pricing": "stock"}]
+    return json.dumps(lines) if fmt == "multipart" else lines  # a form carries the list JSON-encoded
 
 
 def _equipment_attested() -> bool:
@@ -226,12 +262,53 @@ WRITES = [
         200,
         lambda: ExamVoucher.objects.filter(assigned_to__email=TECHNICIAN).exists(),
     ),
+    Write(
+        "POST",
+        "api_orders",
+        "orders/",
+        lambda fmt: {"lines": _order_lines(fmt), "reference": "Raum 12"},
+        201,
+        lambda: OrderLine.objects.filter(order__reference="Raum 12", part__part_number=PART, quantity=2).exists(),
+    ),
+    Write(
+        "PATCH",
+        "api_order",
+        "orders/{order_id}/",
+        lambda fmt: {"lines": _order_lines(fmt), "reference": "Raum 12"},
+        200,
+        lambda: OrderLine.objects.filter(order__reference="Raum 12", pricing="stock", quantity=2).exists(),
+    ),
+    Write(
+        "POST",
+        "api_order_submit",
+        "orders/{order_id}/submit/",
+        lambda fmt: {},
+        200,
+        lambda: PartsOrder.objects.filter(reference="Ticket 1", status="submitted").exists(),
+        prepare=approve,
+    ),
+    Write(
+        "POST",
+        "api_order_cancel",
+        "orders/{order_id}/cancel/",
+        lambda fmt: {},
+        200,
+        lambda: PartsOrder.objects.filter(reference="Ticket 1", status="cancelled").exists(),
+    ),
+    Write(
+        "POST",
+        "api_core_return_returned",
+        "core-returns/{core_id}/returned/",
+        lambda fmt: {"tracking_number": "1Z-RETOURE"},
+        200,
+        lambda: CoreReturn.objects.filter(status="returned", tracking_number="1Z-RETOURE").exists(),
+    ),
 ]
 
 
 def _org_write_routes() -> set[tuple[str, str]]:
     routes = set()
-    for module in (accounts_urls, eligibility_urls, certification_urls):
+    for module in (accounts_urls, eligibility_urls, certification_urls, parts_urls):
         for pattern in module.urlpatterns:
             assert isinstance(pattern, URLPattern)
             if not str(pattern.pattern).startswith("orgs/<slug:org>/"):
@@ -254,13 +331,16 @@ def _send(client, method: str, path: str, body: dict, fmt: str):
 @pytest.mark.parametrize("fmt", FORMATS)
 @pytest.mark.parametrize("write", WRITES, ids=str)
 def test_every_write_takes_json_and_multipart_bodies(write, fmt, world, as_admin, organisation):
+    if write.prepare:
+        with scope(organisation=organisation):
+            write.prepare(organisation)
     response = _send(as_admin, write.method, BASE + "/" + write.path.format(**world), write.body(fmt), fmt)
     expected = write.json_status if fmt == "json" and write.json_status else write.status
     assert response.status_code == expected, response.content
     if expected == 400:
         assert set(response.json()) == {"file"}, response.json()  # the contract's field error, not a 415
     if expected == 409:
-        assert response.json()["code"] == "not_eligible"
+        assert response.json()["code"] == write.code
     with scope(organisation=organisation):
         assert write.took_effect() is (expected < 400)
 
@@ -302,7 +382,7 @@ def _everything() -> dict:
     # a snapshot of every table these endpoints write, across organisations: nothing may change
     with scopes_disabled():  # the test compares all tenants' rows
         models = [Organisation, Membership, Invitation, Account, Device, ProofOfPurchase, EquipmentAttestation]
-        models += [DeviceImport, Certification, ExamVoucher, AuditEntry]
+        models += [DeviceImport, Certification, ExamVoucher, AuditEntry, PartsOrder, OrderLine, CoreReturn]
         return {model.__name__: list(model.objects.order_by("pk").values()) for model in models}
 
 
@@ -321,6 +401,10 @@ TEXT_FIELDS = [
         "credential_id",
     ),
     ("POST", "/api/v1/organisations/", lambda bad: {"name": f"Stadt{bad}bibliothek", "country": "DE"}, "name"),
+    ("POST", "orders/", lambda bad: {"lines": "[]", "reference": f"Raum{bad}12"}, "reference"),
+    ("POST", "orders/", lambda bad: {"lines": json.dumps([{"part_number": f"661{bad}", "quantity": 1}])}, "lines"),
+    ("PATCH", "orders/{order_id}/", lambda bad: {"reference": f"Raum{bad}12"}, "reference"),
+    ("POST", "core-returns/{core_id}/returned/", lambda bad: {"tracking_number": f"1Z{bad}9"}, "tracking_number"),
 ]
 
 

@@ -24,7 +24,9 @@ from schemathesis.checks import (  # the registry of built-in checks
 
 from accounts.services import api_token_create
 from eligibility import services as eligibility_services
+from parts.services import order_deliver, order_ship, order_submit
 from tests.eligibility import files as f
+from tests.parts.factories import PartFactory, approve, cart_of
 
 pytestmark = [pytest.mark.postgres, pytest.mark.django_db]
 
@@ -64,6 +66,17 @@ def tokens(organisation, admin, reviewer):
                 "invoice_number": "RE-1",
             },
         )
+        # Parts in every state the lists show, so their answers are checked against the schema with rows in them:
+        # a delivered order (invoice, core return, stock), a submitted one (the reviewers' queue) and a cart.
+        approve(organisation)
+        display = PartFactory(part_number="661-30001", description="Display")
+        battery = PartFactory(part_number="661-30002", description="Battery", exchange_price=None, core_return=False)
+        delivered = order_submit(order=cart_of(organisation, admin, (display, 1, "exchange"), (battery, 1, "stock")),
+                                 actor=admin)  # fmt: skip
+        order_ship(order=delivered, actor=reviewer, carrier="DHL", tracking_number="1")
+        order_deliver(order=delivered, actor=reviewer)
+        order_submit(order=cart_of(organisation, admin, (battery, 2, "stock")), actor=admin)
+        cart_of(organisation, admin, (display, 1, "stock"))
     return {
         "admin": api_token_create(user=admin, name="schemathesis")[1],
         "reviewer": api_token_create(user=reviewer, name="schemathesis")[1],
