@@ -11,6 +11,7 @@ urlpatterns = [
     path("", include("accounts.urls")),
     path("", include("eligibility.urls")),
     path("", include("certification.urls")),
+    path("", include("parts.urls")),
     path("", include("review.org_urls")),
     path("review/", include("review.urls")),
     path("api/v1/", include("ssa_portal.api_urls")),
