@@ -3,67 +3,30 @@
 import datetime
 import os
 import signal
-import subprocess
-import sys
 import time
 import uuid
 from pathlib import Path
 
 import pytest
-from django.db import connection
 from django_scopes import scopes_disabled
 
 from accounts.models import Account, Hold
 from certification.models import ReminderSent
 from core.models import AuditEntry, Notification
 from eligibility.models import Device
+from tests import workers
 from tests.eligibility import files as f
 
 ROOT = Path(__file__).resolve().parents[2]
 
 
-def worker(queue: str, *, pause_marker: str | None = None) -> subprocess.Popen:
-    db = connection.settings_dict
-    env = {
-        **os.environ,
-        "DATABASE_URL": f"postgres://{db['USER']}:{db['PASSWORD'] or ''}@{db['HOST'] or '127.0.0.1'}:"
-        f"{db['PORT'] or 5432}/{db['NAME']}",
-        "DATABASE_POOL": "0",
-        "CELERY_TASK_ALWAYS_EAGER": "false",
-        "CELERY_VISIBILITY_TIMEOUT": "3",  # an unacknowledged task comes back after 3 s, not hours
-        "CELERY_UNACKED_RESTORE_INTERVAL": "1",
-        "CELERY_UNACKED_RESTORE_THROTTLE": "1",
-    }
-    args = [
-        sys.executable,
-        "-m",
-        "celery",
-        "-A",
-        "ssa_portal",
-        "worker",
-        "-P",
-        "solo",
-        "-Q",
-        queue,
-        "--loglevel",
-        "WARNING",
-        "--without-heartbeat",
-        "--without-mingle",
-        "--without-gossip",
-    ]
+def worker(queue: str, *, pause_marker: str | None = None):
     if pause_marker:
-        env["SSA_PAUSE_MARKER"] = pause_marker
-        args += ["--include", "tests.certification.pause_hook"]
-    return subprocess.Popen(args, cwd=ROOT, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+        return workers.worker(queue, include="tests.certification.pause_hook", env={"SSA_PAUSE_MARKER": pause_marker})
+    return workers.worker(queue)
 
 
-def wait_for(check, seconds: float, what: str):
-    deadline = time.monotonic() + seconds
-    while time.monotonic() < deadline:
-        if check():
-            return
-        time.sleep(0.2)
-    raise AssertionError(f"timed out waiting for {what}")
+wait_for, stop = workers.wait_for, workers.stop
 
 
 @pytest.mark.postgres
