@@ -5,6 +5,7 @@ from accounts.demo import seed_accounts
 from accounts.models import User
 from certification.demo import seed_certification
 from eligibility.demo import seed_eligibility
+from parts.demo import seed_parts
 
 from .services import account_approve, review_start
 
@@ -19,4 +20,5 @@ def seed_demo() -> list[tuple[str, str]]:
     people = seed_accounts()
     seed_eligibility()
     people += seed_certification(approve=_approve)
+    seed_parts()
     return people
