@@ -69,4 +69,10 @@ def _evidence_page():
     yield from evidence_page()
 
 
-ALL = [_inventory, _deadlines, list_endpoints, _evidence_page]
+def _parts():
+    from bench.parts import parts_figures
+
+    yield from parts_figures()
+
+
+ALL = [_inventory, _deadlines, list_endpoints, _evidence_page, _parts]
