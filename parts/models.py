@@ -258,6 +258,9 @@ class Invoice(models.Model):
     order = models.OneToOneField(PartsOrder, on_delete=models.PROTECT, null=True, blank=True, related_name="invoice")
     status = models.CharField(_("status"), max_length=10, choices=Status.choices, default=Status.OPEN)
     issued_on = models.DateField(_("invoice date"))
+    # The date of delivery or service (a German invoice must state it): the delivery for an order, the charge's or
+    # request's day for other charges.
+    service_date = models.DateField(_("delivery date"), null=True, blank=True)
     due_on = models.DateField(_("due date"))
     net = models.DecimalField(_("net"), max_digits=14, decimal_places=2)
     vat_rate = models.DecimalField(_("VAT rate"), max_digits=5, decimal_places=4)
@@ -266,6 +269,7 @@ class Invoice(models.Model):
     currency = models.CharField(max_length=3, default="EUR")
     language = models.CharField(max_length=8, default="de")
     buyer = models.JSONField(default=dict)  # name, address, VAT id, account number on the day it was issued
+    seller = models.JSONField(default=dict)  # the seller's name, address, VAT id and bank on that day
     paid_at = models.DateTimeField(null=True, blank=True)
     paid_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"

@@ -31,6 +31,7 @@ def _percent(rate: Decimal) -> str:
 
 
 def _render(template: str, language: str, context: dict) -> bytes:
+    """``context`` may bring its own ``seller`` (an invoice's copy); otherwise today's configured one."""
     with translation.override(language):
         return render_pdf(template, {"seller": settings.INVOICE_SELLER, "today": timezone.localdate(), **context})
 
@@ -48,9 +49,10 @@ def invoice_pdf(invoice: Invoice) -> bytes:
         )
     return _render(
         "parts/pdf/invoice.html",
-        organisation.language,
+        invoice.language or organisation.language,  # the language its lines were written in
         {
             "invoice": invoice,
+            "seller": invoice.seller or settings.INVOICE_SELLER,  # the seller as on the day it was issued
             "buyer": invoice.buyer or {},
             "lines": lines,
             "order_number": order_number,

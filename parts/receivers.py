@@ -26,5 +26,6 @@ def invoice_vouchers(sender, *, organisation, actor, vouchers, **kwargs):
             )
             for v in billable
         ]
-    invoice_issue(organisation=organisation, kind="charges", charges=charges, actor=actor)
+    today = timezone.localdate()
+    invoice_issue(organisation=organisation, kind="charges", charges=charges, actor=actor, service_date=today)
     ExamVoucher.objects.filter(pk__in=[v.pk for v in billable]).update(billed_at=timezone.now())

@@ -2,12 +2,14 @@
 given the organisation (the catalogue is everyone's), aggregated in the database."""
 
 import datetime
+import re
 from dataclasses import dataclass, field
 from decimal import Decimal
 
 from django.db.models import Count, OuterRef, Prefetch, Q, QuerySet, Subquery, Sum
 from django.db.models.functions import Coalesce
 from django.http import Http404
+from django.utils import timezone
 
 from accounts.holds import open_holds
 from accounts.models import Account, Hold, Organisation
@@ -140,7 +142,7 @@ def credit_summary(*, organisation: Organisation, history_days: int | None = Non
     holds = list(open_holds(organisation=organisation).filter(reason=Hold.Reason.CREDIT))
     snapshots = []
     if history_days:
-        since = datetime.date.today() - datetime.timedelta(days=history_days)
+        since = timezone.localdate() - datetime.timedelta(days=history_days)
         snapshots = list(CreditSnapshot.objects.filter(organisation=organisation, day__gte=since).order_by("day"))
     return CreditSummary(credit=credit, holds=holds, snapshots=snapshots)
 
@@ -179,7 +181,7 @@ def invoice_list(*, organisation: Organisation | None = None, filters: dict | No
     if filters.get("status") in Invoice.Status.values:
         invoices = invoices.filter(status=filters["status"])
     if filters.get("overdue") in (True, "true", "1"):
-        invoices = invoices.filter(status=Invoice.Status.OPEN, due_on__lt=datetime.date.today())
+        invoices = invoices.filter(status=Invoice.Status.OPEN, due_on__lt=timezone.localdate())
     return invoices.select_related("organisation", "order").order_by("-issued_on", "-id")
 
 
@@ -225,6 +227,9 @@ class Statement:
         return sum((i.gross for i in self.payments), ZERO)
 
 
+MONTH = re.compile(r"[0-9]{4}-[0-9]{2}")  # ASCII digits only: int() would also read "２０２６"
+
+
 def _month_bounds(year: int, month: int) -> tuple[datetime.date, datetime.date]:
     start = datetime.date(year, month, 1)
     end = datetime.date(year + (month == 12), month % 12 + 1, 1)
@@ -233,7 +238,7 @@ def _month_bounds(year: int, month: int) -> tuple[datetime.date, datetime.date]:
 
 def statement_months(*, organisation: Organisation, today: datetime.date | None = None) -> list[str]:
     """The months with a statement (``YYYY-MM``, newest first): from the first invoice's month to this one."""
-    today = today or datetime.date.today()
+    today = today or timezone.localdate()
     first = Invoice.objects.filter(organisation=organisation).order_by("issued_on").values_list("issued_on", flat=True)
     first = first.first()
     if first is None:
@@ -248,10 +253,12 @@ def statement_months(*, organisation: Organisation, today: datetime.date | None 
 def statement(*, organisation: Organisation, key: str, today: datetime.date | None = None) -> Statement:
     """The statement of month ``key`` (``YYYY-MM``); 404 for a malformed or future month, or one before the first
     invoice."""
+    if not MONTH.fullmatch(str(key)):
+        raise Http404
+    year, month = int(key[:4]), int(key[5:])
     try:
-        year, month = (int(part) for part in str(key).split("-"))
         start, end = _month_bounds(year, month)
-    except (ValueError, TypeError):
+    except ValueError:
         raise Http404 from None
     if f"{year:04d}-{month:02d}" not in statement_months(organisation=organisation, today=today):
         raise Http404

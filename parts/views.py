@@ -106,8 +106,8 @@ def _add_to_cart(request, form: CartAddForm) -> tuple[str, str]:
             "max": MAX_QUANTITY,
         }
     try:
-        services.order_line_set(
-            order=cart, part_number=part.part_number, quantity=held + data["quantity"], pricing=data["pricing"]
+        services.order_line_add(
+            order=cart, part_number=part.part_number, quantity=data["quantity"], pricing=data["pricing"]
         )
     except (ValidationError, DomainError) as exc:
         return "", _error_text(exc)

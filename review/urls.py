@@ -28,5 +28,5 @@ urlpatterns = [
     path("parts/", fulfilment_views.parts, name="parts"),
     path("parts/new/", fulfilment_views.part_create, name="part_create"),
     path("parts/upload/", fulfilment_views.parts_upload, name="parts_upload"),
-    path("parts/<str:part_number>/edit/", fulfilment_views.part_edit, name="part_edit"),
+    path("parts/<path:part_number>/edit/", fulfilment_views.part_edit, name="part_edit"),
 ]

@@ -182,7 +182,7 @@ class OrderLinesField(serializers.ListField):
         if isinstance(data, str):
             try:
                 data = json.loads(data)
-            except ValueError:
+            except (ValueError, RecursionError):  # RecursionError: a list nested a thousand deep
                 raise serializers.ValidationError(_("Give the lines as a JSON list.")) from None
         return super().to_internal_value(data)
 

@@ -6,6 +6,7 @@ import datetime
 from dataclasses import dataclass
 from decimal import Decimal
 
+from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -18,9 +19,9 @@ from core.money import money, vat_amount, vat_rate
 from core.sequences import sequence_block, sequence_next
 
 from ..audit_actions import INVOICE_ISSUED, INVOICE_PAID
-from ..models import Invoice, InvoiceLine
+from ..models import CreditLine, Invoice, InvoiceLine
 from .cores import core_hold_review
-from .credit import credit_hold_review
+from .credit import credit_hold_review, credit_line_lock
 
 
 @dataclass
@@ -39,12 +40,14 @@ class Charge:
         return money(self.unit_price * self.quantity)
 
 
-def _rate(country: str, on: datetime.date) -> Decimal:
-    """The VAT rate of the buyer's country; Germany's where none is recorded (the programme's default country)."""
-    try:
-        return vat_rate(country=country, on=on)
-    except LookupError:
-        return vat_rate(country="DE", on=on)
+def _rate(on: datetime.date) -> Decimal:
+    """The VAT rate of the seller's country (the supply is taxed where the seller delivers from, Germany)."""
+    return vat_rate(country=seller_details().get("country", "DE"), on=on)
+
+
+def seller_details() -> dict:
+    """The seller as configured today; every invoice keeps its own copy, so a later change rewrites none."""
+    return dict(settings.INVOICE_SELLER)
 
 
 def invoice_number(year: int, value: int) -> str:
@@ -61,7 +64,9 @@ def buyer_details(organisation: Organisation, account_number: str = "") -> dict:
     }
 
 
-def _invoice(*, organisation, number, kind, charges, order, issued_on, payment_days, rate, account_number) -> Invoice:
+def _invoice(
+    *, organisation, number, kind, charges, order, issued_on, payment_days, rate, account_number, service_date
+) -> Invoice:
     net = money(sum((c.net for c in charges), Decimal("0")))
     vat = vat_amount(net, rate)
     return Invoice(
@@ -70,6 +75,7 @@ def _invoice(*, organisation, number, kind, charges, order, issued_on, payment_d
         kind=kind,
         order=order,
         issued_on=issued_on,
+        service_date=service_date or issued_on,
         due_on=issued_on + datetime.timedelta(days=payment_days),
         net=net,
         vat_rate=rate,
@@ -77,6 +83,7 @@ def _invoice(*, organisation, number, kind, charges, order, issued_on, payment_d
         gross=net + vat,
         language=organisation.language,
         buyer=buyer_details(organisation, account_number),
+        seller=seller_details(),
     )
 
 
@@ -106,11 +113,15 @@ def invoice_issue(
     actor=None,
     order=None,
     issued_on: datetime.date | None = None,
+    service_date: datetime.date | None = None,
 ) -> Invoice:
-    """Issue one invoice. Its number is drawn inside this transaction, so a rollback leaves no gap."""
+    """Issue one invoice. Its number is drawn inside this transaction, so a rollback leaves no gap; the credit
+    line is locked first, so a submission checking the exposure at the same moment waits for it."""
     issued_on = issued_on or timezone.localdate()
+    # The credit line, if the organisation has one, is locked first: a submission checking the exposure waits.
+    list(CreditLine.objects.select_for_update().filter(organisation=organisation))
     rules = programme_rules_by_country([organisation.country])[organisation.country]
-    rate = _rate(organisation.country, issued_on)
+    rate = _rate(issued_on)
     account_number = Account.objects.filter(organisation=organisation).values_list("account_number", flat=True).first()
     number = invoice_number(issued_on.year, sequence_next(name="invoice", year=issued_on.year))
     invoice = _invoice(
@@ -123,6 +134,7 @@ def invoice_issue(
         payment_days=rules.invoice_payment_days,
         rate=rate,
         account_number=account_number or "",
+        service_date=service_date,
     )
     invoice.save()
     InvoiceLine.objects.bulk_create(_lines(invoice, charges))
@@ -148,7 +160,7 @@ def invoices_issue_bulk(
     accounts = dict(
         Account.objects.filter(organisation_id__in=organisations).values_list("organisation_id", "account_number")
     )
-    rates = {country: _rate(country, issued_on) for country in {o.country for o in organisations.values()}}
+    rate = _rate(issued_on)
     numbers = sequence_block(name="invoice", year=issued_on.year, count=len(organisations))
     invoices = {}
     for value, (org_id, organisation) in zip(numbers, sorted(organisations.items()), strict=True):
@@ -160,8 +172,9 @@ def invoices_issue_bulk(
             order=None,
             issued_on=issued_on,
             payment_days=rules[organisation.country].invoice_payment_days,
-            rate=rates[organisation.country],
+            rate=rate,
             account_number=accounts.get(org_id) or "",
+            service_date=issued_on,
         )
     Invoice.objects.bulk_create(list(invoices.values()))
     InvoiceLine.objects.bulk_create(
@@ -173,6 +186,7 @@ def invoices_issue_bulk(
 @transaction.atomic
 def invoice_mark_paid(*, invoice: Invoice, actor) -> Invoice:
     """Record the payment (a reviewer, for Apple's accounts receivable); the credit hold is reviewed at once."""
+    credit_line_lock(organisation=invoice.organisation)  # credit line before invoice, as everywhere
     invoice = Invoice.objects.select_for_update().get(pk=invoice.pk)
     if invoice.status == Invoice.Status.PAID:
         raise InvalidTransition(_("This invoice is already paid."), extra={"status": invoice.status})

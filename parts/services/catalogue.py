@@ -91,6 +91,10 @@ def _lines(value) -> list[str]:
     return lines
 
 
+def _default(value, default):
+    return default if value is None or (isinstance(value, str) and not value.strip()) else value
+
+
 def part_values(data: dict) -> dict:
     """A catalogue entry's values, validated; ``ValidationError`` by field otherwise."""
     errors: dict = {}
@@ -103,7 +107,7 @@ def part_values(data: dict) -> dict:
         "stock_price": lambda: _amount(data.get("stock_price"), "stock_price", required=True),
         "exchange_price": lambda: _amount(data.get("exchange_price"), "exchange_price", required=False),
         "core_return": lambda: _flag(data.get("core_return", "no"), "core_return"),
-        "available": lambda: _flag(data.get("available", "yes"), "available"),
+        "available": lambda: _flag(_default(data.get("available"), "yes"), "available"),  # an empty cell: yes
         "kind": lambda: _text(data.get("kind") or "part", "kind", max_length=10).lower(),
     }
     for name, check in checks.items():

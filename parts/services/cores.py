@@ -12,6 +12,7 @@ from accounts.models import Hold, Organisation
 from accounts.selectors import programme_rules_for
 from core.audit import audit_record
 from core.errors import InvalidTransition
+from core.text import single_line
 
 from ..audit_actions import CORE_RETURNED
 from ..models import CoreReturn, Invoice
@@ -31,7 +32,7 @@ def cores_unresolved(*, organisation_ids=None):
 @transaction.atomic
 def core_mark_returned(*, core: CoreReturn, actor, tracking_number: str) -> CoreReturn:
     """The core is on its way back. A charged core stays charged (the charge is on an invoice already)."""
-    tracking_number = (tracking_number or "").strip()
+    tracking_number = single_line(str(tracking_number or ""))
     if not tracking_number:
         raise ValidationError({"tracking_number": [_("Give the tracking number of the return shipment.")]})
     core = CoreReturn.objects.select_for_update().select_related("organisation", "part").get(pk=core.pk)

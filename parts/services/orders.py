@@ -20,6 +20,7 @@ from core.errors import DomainError
 from core.money import money, money_text
 from core.sequences import sequence_next
 from core.statemachine import StateMachine
+from core.text import single_line
 
 from ..audit_actions import (
     ORDER_CANCELLED,
@@ -127,7 +128,7 @@ def order_create(*, organisation: Organisation, actor, lines, reference: str = "
     """A new cart (draft) with ``lines`` of ``{part_number, quantity, pricing}``; prices are today's."""
     cleaned = _clean_lines(lines)
     order = PartsOrder.objects.create(
-        organisation=organisation, created_by=actor, reference=(reference or "").strip()[:80]
+        organisation=organisation, created_by=actor, reference=single_line(str(reference or ""))[:80]
     )
     OrderLine.objects.bulk_create(
         [
@@ -183,6 +184,39 @@ def order_line_set(*, order: PartsOrder, part_number: str, quantity: int, pricin
 
 
 @transaction.atomic
+def order_line_add(*, order: PartsOrder, part_number: str, quantity: int, pricing: str = Pricing.STOCK) -> PartsOrder:
+    """Add ``quantity`` of a part to a cart, on top of what it holds: the cart row is locked first, so two adds at
+    the same moment both count."""
+    order = ORDER.lock(order)
+    if order.status != S.DRAFT:
+        ORDER.check(order, "submit")
+    number = str(part_number).strip().upper()
+    held = (
+        OrderLine.objects.filter(order=order, part__part_number=number, pricing=pricing)
+        .values_list("quantity", flat=True)
+        .first()
+        or 0
+    )
+    [(part, total, pricing)] = _clean_lines(
+        [
+            {"part_number": number, "quantity": quantity, "pricing": pricing},
+            {"part_number": number, "quantity": held, "pricing": pricing},
+        ]
+        if held
+        else [{"part_number": number, "quantity": quantity, "pricing": pricing}]
+    )
+    OrderLine.objects.update_or_create(
+        order=order,
+        part=part,
+        pricing=pricing,
+        defaults={"organisation": order.organisation, "quantity": total, "unit_price": part.unit_price(pricing)},
+    )
+    order.total = _total(order)
+    order.save(update_fields=["total"])
+    return order
+
+
+@transaction.atomic
 def order_lines_replace(*, order: PartsOrder, lines, reference: str | None = None) -> PartsOrder:
     """Replace a cart's lines (the API's PATCH)."""
     order = ORDER.lock(order)
@@ -206,7 +240,7 @@ def order_lines_replace(*, order: PartsOrder, lines, reference: str | None = Non
     order.total = _total(order)
     fields = ["total"]
     if reference is not None:
-        order.reference = reference.strip()[:80]
+        order.reference = single_line(str(reference))[:80]
         fields.append("reference")
     order.save(update_fields=fields)
     return order
@@ -225,8 +259,9 @@ def hold_payload(hold: Hold) -> dict:
 
 
 def order_blocking_holds(*, order: PartsOrder, lines: list[OrderLine] | None = None) -> list[Hold]:
-    """The holds that stop this order. A hold for a product line stops a part only when every line the part fits
-    is held; a hold without a product line stops every part."""
+    """The holds that stop this order: the account must be allowed to order for every product line of every part.
+    A hold for a product line stops each part that fits that line (also one that fits other lines besides); a
+    hold without a product line stops every part."""
     if lines is None:
         lines = list(OrderLine.objects.filter(order=order).select_related("part"))
     result = standing(organisation=order.organisation, action="order")
@@ -235,12 +270,8 @@ def order_blocking_holds(*, order: PartsOrder, lines: list[OrderLine] | None = N
     account_wide = [h for h in result.holds if not h.product_line]
     if account_wide:
         return account_wide
-    held_lines = {h.product_line for h in result.holds}
-    stopped = {line.part.part_number for line in lines if set(line.part.product_lines) <= held_lines}
-    if not stopped:
-        return []
-    stopped_lines = {pl for line in lines if line.part.part_number in stopped for pl in line.part.product_lines}
-    return [h for h in result.holds if h.product_line in stopped_lines]
+    ordered_lines = {pl for line in lines for pl in line.part.product_lines}
+    return [h for h in result.holds if h.product_line in ordered_lines]
 
 
 def _hold_message(holds: list[Hold]) -> str:
@@ -306,7 +337,8 @@ def order_submit(*, order: PartsOrder, actor, now: datetime.datetime | None = No
             all_available=all(line.part.available for line in lines),
             backorder_days=rules.backorder_days,
         )
-        number = f"PO-{now.year}-{sequence_next(name='order', year=now.year):06d}"
+        year = timezone.localtime(now).year
+        number = f"PO-{year}-{sequence_next(name='order', year=year):06d}"
         order = ORDER.apply(
             locked,
             "submit",
@@ -345,8 +377,9 @@ def _tell(order: PartsOrder, template: str) -> None:
 @transaction.atomic
 def order_cancel(*, order: PartsOrder, actor) -> PartsOrder:
     """Cancel before shipping; the order no longer counts toward the exposure."""
+    credit_line_lock(organisation=order.organisation)  # the same lock order as a submission: credit line, order
     order = ORDER.apply(order, "cancel", actor=actor, action=ORDER_CANCELLED, fields={"cancelled_at": timezone.now()})
-    credit_store(organisation=order.organisation)
+    credit_hold_review(organisation=order.organisation, actor=actor)  # stores the exposure, may lift a hold
     return order
 
 
@@ -360,7 +393,10 @@ def order_confirm(*, order: PartsOrder, actor) -> PartsOrder:
 
 @transaction.atomic
 def order_ship(*, order: PartsOrder, actor, carrier: str, tracking_number: str) -> PartsOrder:
-    carrier, tracking_number = (carrier or "").strip(), (tracking_number or "").strip()
+    """Shipped with a carrier and tracking number. Shipping a submitted order confirms it in the same step (the
+    order's confirmation time is then its shipping time), as a warehouse that ships at once would."""
+    now = timezone.now()
+    carrier, tracking_number = single_line(str(carrier or "")), single_line(str(tracking_number or ""))
     errors = {}
     if not carrier:
         errors["carrier"] = [_("Name the carrier.")]
@@ -373,7 +409,8 @@ def order_ship(*, order: PartsOrder, actor, carrier: str, tracking_number: str) 
         "ship",
         actor=actor,
         action=ORDER_SHIPPED,
-        fields={"shipped_at": timezone.now(), "carrier": carrier[:60], "tracking_number": tracking_number[:60]},
+        fields={"shipped_at": now, "carrier": carrier[:60], "tracking_number": tracking_number[:60]},
+        validate=lambda locked: {} if locked.confirmed_at else {"confirmed_at": now},
         notify=lambda o: _tell(o, "order_shipped"),
     )
     return order
@@ -384,6 +421,7 @@ def order_deliver(*, order: PartsOrder, actor, today: datetime.date | None = Non
     """Delivered: invoice the order, open a core return per part bought at the exchange price (due after the
     return window), and add the parts to the organisation's stock."""
     today = today or timezone.localdate()
+    credit_line_lock(organisation=order.organisation)  # credit line before order, as a submission takes them
     order = ORDER.apply(
         order,
         "deliver",
@@ -399,6 +437,7 @@ def order_deliver(*, order: PartsOrder, actor, today: datetime.date | None = Non
         order=order,
         actor=actor,
         issued_on=today,
+        service_date=today,
         charges=[
             Charge(
                 kind=InvoiceLine.Kind.EXCHANGE if line.pricing == Pricing.EXCHANGE else InvoiceLine.Kind.PART,
@@ -446,6 +485,8 @@ NOT_IN_STOCK = gettext_lazy("Not enough of this part in stock: %(available)s lef
 def stock_use(*, organisation: Organisation, part: Part, quantity: int, reference: str) -> StockMovement:
     """Take delivered parts out of stock for a repair; never below zero, also when two technicians take the last
     one at the same moment (the credit-line row serialises the organisation's stock changes too)."""
+    if isinstance(quantity, bool) or not isinstance(quantity, int):
+        raise ValidationError({"quantity": [_("The quantity is a whole number.")]})
     credit_line_lock(organisation=organisation)
     available = (
         StockMovement.objects.filter(organisation=organisation, part=part).aggregate(s=Sum("quantity"))["s"] or 0

@@ -181,11 +181,11 @@ CELERY_BEAT_SCHEDULE = {
 # --- Billing --------------------------------------------------------------------------------------------------
 # The seller on invoices and statements: Apple's entity for the programme, as operators configure it.
 INVOICE_SELLER = {
-    "name": env.str("INVOICE_SELLER_NAME", default="Apple Distribution International Ltd."),
-    "address": env.str(
-        "INVOICE_SELLER_ADDRESS", default="Hollyhill Industrial Estate\nHollyhill, Cork\nRepublic of Ireland"
-    ),
-    "vat_id": env.str("INVOICE_SELLER_VAT_ID", default="IE9700053D"),
+    # The programme's German seller, who charges German VAT; the VAT id default is a placeholder to configure.
+    "name": env.str("INVOICE_SELLER_NAME", default="Apple GmbH"),
+    "address": env.str("INVOICE_SELLER_ADDRESS", default="Arnulfstraße 19\n80335 München\nDeutschland"),
+    "country": env.str("INVOICE_SELLER_COUNTRY", default="DE"),
+    "vat_id": env.str("INVOICE_SELLER_VAT_ID", default="DE123456789"),
     "bank": env.str("INVOICE_SELLER_BANK", default="Example Bank AG"),
     "iban": env.str("INVOICE_SELLER_IBAN", default="DE02 1203 0000 0000 2020 51"),
     "bic": env.str("INVOICE_SELLER_BIC", default="BYLADEM1001"),

@@ -631,3 +631,19 @@ def test_lists_take_the_same_queries_for_one_order_and_for_many(
     with django_assert_max_num_queries(one):
         response = as_admin.get(f"{BASE}/{path}")
     assert response.json()["count"] >= 7
+
+
+@pytest.mark.parametrize("fmt", ["json", "multipart"])
+def test_lines_nested_a_thousand_deep_are_a_400_not_a_500(approved, as_admin, fmt):
+    before = orders_in_db(approved)
+    deep = "[" * 1000 + "]" * 1000
+
+    response = as_admin.post(f"{BASE}/orders/", {"lines": deep}, format=fmt)
+
+    assert response.status_code == 400 and "lines" in response.json()
+    assert orders_in_db(approved) == before
+
+
+@pytest.mark.parametrize("month", ["２０２６-03", "2026-3", "2026-13", "0000-01", "2026-03x"])
+def test_a_statement_month_is_four_and_two_ascii_digits(delivered, as_admin, month):
+    assert as_admin.get(f"{BASE}/statements/{month}/pdf/").status_code == 404

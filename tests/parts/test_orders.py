@@ -168,12 +168,15 @@ def test_a_mac_hold_does_not_stop_an_iphone_part(approved, admin, battery):
     assert order.status == S.SUBMITTED
 
 
-def test_a_part_that_fits_mac_and_ipad_is_allowed_while_only_mac_is_held(approved, admin, mac_and_ipad):
-    # The chosen rule (parts.services.orders.order_blocking_holds): a product-line hold stops a part only when every
-    # line the part fits is held; the part can still serve the iPads.
-    hold_place(organisation=approved, reason=Hold.Reason.CERTIFICATION, product_line="mac")
-    order = order_submit(order=cart_of(approved, admin, (mac_and_ipad, 1, "stock")), actor=admin)
-    assert order.status == S.SUBMITTED
+def test_a_part_that_fits_mac_and_ipad_is_refused_while_mac_is_held(approved, admin, mac_and_ipad):
+    # The rule (parts.services.orders.order_blocking_holds): the account must be allowed to order for every product
+    # line of every part, so a Mac hold also stops a part that fits iPads besides.
+    mac = hold_place(organisation=approved, reason=Hold.Reason.CERTIFICATION, product_line="mac")
+    order = cart_of(approved, admin, (mac_and_ipad, 1, "stock"))
+    with pytest.raises(AccountOnHold) as exc:
+        order_submit(order=order, actor=admin)
+    assert [h["id"] for h in exc.value.extra["holds"]] == [mac.pk]
+    refused_unchanged(order)
 
 
 def test_a_part_that_fits_mac_and_ipad_is_refused_when_both_are_held(approved, admin, mac_and_ipad):
@@ -500,3 +503,20 @@ def test_every_step_of_an_order_is_audited(approved, admin, reviewer, display):
     assert entry("invoice.paid", invoice).after["status"] == "paid"
     assert entry("order.cancelled", cancelled).actor == admin
     assert entry("order.submitted", cancelled).organisation_id == approved.pk
+
+
+def test_two_adds_to_one_cart_both_count_and_a_ship_from_submitted_confirms(approved, admin, reviewer, display):
+    from parts.services import order_create, order_line_add, order_ship
+
+    with scope(organisation=approved):
+        cart = order_create(organisation=approved, actor=admin, lines=[])
+        order_line_add(order=cart, part_number=display.part_number, quantity=2)
+        order_line_add(order=cart, part_number=display.part_number.lower(), quantity=3)
+        assert [(line.part_id, line.quantity) for line in cart.lines.all()] == [(display.pk, 5)]
+        with pytest.raises(ValidationError):
+            order_line_add(order=cart, part_number=display.part_number, quantity=995)  # 1000 > 999 in one line
+        order = order_submit(order=cart, actor=admin)
+        order = order_ship(order=order, actor=reviewer, carrier="DHL\r\nX", tracking_number=" 00340434\n ")
+        assert (
+            order.confirmed_at == order.shipped_at and order.carrier == "DHL X" and order.tracking_number == "00340434"
+        )

@@ -53,6 +53,7 @@ WORDS = {
         "tracking": "sendungsnummer der rücksendung",
         "ships": "Versand am {ships}",
         "window": "15 Tagen nach der Lieferung",
+        "delivered": "Lieferdatum",
     },
     "en": {
         "exchange": "Part at exchange",
@@ -62,6 +63,7 @@ WORDS = {
         "tracking": "tracking number of the return shipment",
         "ships": "Ships on {ships}",
         "window": "15 days of delivery",
+        "delivered": "Delivery date",
     },
 }
 
@@ -114,13 +116,15 @@ def delivered(buyer, admin, reviewer, logic_board, battery):
 def test_the_invoice_names_seller_buyer_lines_totals_terms_and_bank(delivered, language, gross, net_line, issued, due):
     with scope(organisation=delivered.organisation):
         invoice = Invoice.objects.get(order=delivered)
+        Invoice.objects.filter(pk=invoice.pk).update(language=language)  # an invoice speaks the language it was
+    invoice.language = language  # issued in
     speaking(invoice.organisation, language)
 
     content = text(invoice_pdf(invoice))
 
     assert invoice.number in content and invoice.number.startswith("RE-2026-")
     assert settings.INVOICE_SELLER["name"] in content and settings.INVOICE_SELLER["vat_id"] in content
-    assert "Hollyhill, Cork" in content
+    assert "80335 München" in content
     assert "Schulamt Nord" in content and "Schulstraße 4" in content and "DE811907980" in content
     assert account_number(invoice.organisation) in content
     assert delivered.number in content
@@ -134,6 +138,7 @@ def test_the_invoice_names_seller_buyer_lines_totals_terms_and_bank(delivered, l
     assert ("163,40 €" if language == "de" else "163.40 €") in content
     assert gross in content
     assert issued in content and due in content
+    assert WORDS[language]["delivered"] in content  # the delivery date a German invoice must state
     flowing = " ".join(content.split())
     assert WORDS[language]["terms"].format(due=due) in flowing
     assert IBAN in content and settings.INVOICE_SELLER["bic"] in content and settings.INVOICE_SELLER["bank"] in content
@@ -226,7 +231,7 @@ def test_the_core_return_label_has_both_addresses_the_part_the_code_and_a_tracki
     content = text(core_return_label_pdf(core))
 
     assert core_code(core) in content and core_code(core) == f"CR-{core.pk:08d}"
-    assert settings.INVOICE_SELLER["name"] in content and "Hollyhill, Cork" in content
+    assert settings.INVOICE_SELLER["name"] in content and "80335 München" in content
     assert "Schulamt Nord" in content and "Schulstraße 4" in content
     assert "661-29362" in content and "Logic board, MacBook Pro 14-inch (M3 Pro)" in content
     assert delivered.number in content
