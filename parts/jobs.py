@@ -16,8 +16,8 @@ from django_scopes import scopes_disabled
 
 from accounts.audit_actions import HOLD_PLACED, HOLD_RELEASED
 from accounts.holds import holds_place_bulk, holds_release_bulk
-from accounts.models import Account, Hold, Membership
-from accounts.selectors import DEFAULT_COUNTRY, programme_rules_by_country
+from accounts.models import Account, Hold
+from accounts.selectors import DEFAULT_COUNTRY, organisation_admins_by_id, programme_rules_by_country
 from core.audit import audit_record_bulk
 from core.jobs import register_job
 from core.models import Price
@@ -35,18 +35,6 @@ APPROVED = Q(organisation__account__status=Account.Status.APPROVED)
 
 def _rules_for(rules: dict, country: str):
     return rules.get(country) or rules[DEFAULT_COUNTRY]
-
-
-def _admins(organisation_ids) -> dict[int, list[Membership]]:
-    """The active admins of the organisations, with their user and organisation: one query."""
-    admins: dict[int, list[Membership]] = defaultdict(list)
-    if not organisation_ids:
-        return admins
-    for m in Membership.objects.filter(
-        organisation_id__in=list(organisation_ids), role=Membership.Role.ADMIN, user__is_active=True
-    ).select_related("user", "organisation"):
-        admins[m.organisation_id].append(m)
-    return admins
 
 
 def _notes(admins, org_id: int, template: str, context: dict, url: str) -> list[dict]:
@@ -214,7 +202,7 @@ def _credit_tell(today, lines: dict[int, _Line], placed, released) -> None:
             .values("organisation_id", "number", "due_on", "gross")
         ):
             oldest.setdefault(invoice["organisation_id"], invoice)
-    admins = _admins(concerned)
+    admins = organisation_admins_by_id(concerned)
     notes, figures = [], {}
     for _hold_id, org_id, _line in placed:
         line = lines[org_id]
@@ -429,7 +417,7 @@ def _cores_tell(rules, overdue, invoices, charges, counts, placed, released) -> 
     )
     if not concerned:
         return
-    admins = _admins(concerned)
+    admins = organisation_admins_by_id(concerned)
     notes, audit = [], []
     for org_id, cores in sorted(overdue_by_org.items()):
         context = {"count": len(cores), "cores": [_core_item(c) for c in cores[:MAX_LISTED]]}

@@ -4,8 +4,7 @@ from accounts.lifecycle import account_get
 from core.panels import register_panel
 from core.permissions import can
 
-from .models import PartsOrder
-from .selectors import credit_summary
+from .selectors import credit_summary, open_order_count
 
 
 def credit_context(request) -> dict | None:
@@ -13,7 +12,7 @@ def credit_context(request) -> dict | None:
     if account.status != "approved" or not can(getattr(request, "membership", None), "orders.view"):
         return None
     summary = credit_summary(organisation=request.organisation)
-    open_orders = PartsOrder.objects.filter(organisation=request.organisation, status__in=PartsOrder.OPEN).count()
+    open_orders = open_order_count(organisation=request.organisation)
     return {
         "summary": summary,
         "open_orders": open_orders,

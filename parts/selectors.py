@@ -92,6 +92,11 @@ def order_get(*, organisation: Organisation, order_id) -> PartsOrder:
     return order
 
 
+def open_order_count(*, organisation: Organisation) -> int:
+    """Orders submitted and not yet delivered or cancelled."""
+    return PartsOrder.objects.filter(organisation=organisation, status__in=PartsOrder.OPEN).count()
+
+
 def orders_for_fulfilment(*, status: str | None = None) -> QuerySet[PartsOrder]:
     """For the reviewers standing in for Apple: submitted, confirmed and shipped orders of every organisation,
     oldest first. The caller has opened the reviewer scope."""
@@ -111,8 +116,8 @@ def order_for_fulfilment(*, order_id) -> PartsOrder:
         raise Http404 from None
     order = (
         PartsOrder.objects.exclude(status=PartsOrder.Status.DRAFT)
-        .select_related("organisation")
-        .prefetch_related(Prefetch("lines", queryset=OrderLine.objects.select_related("part")))
+        .select_related("organisation", "created_by", "invoice")
+        .prefetch_related(Prefetch("lines", queryset=OrderLine.objects.select_related("part").order_by("id")))
         .filter(pk=order_id)
         .first()
     )

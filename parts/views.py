@@ -35,7 +35,6 @@ from .charts import utilisation_chart
 from .forms import CartAddForm, CartUpdateForm, CatalogueFilterForm, CoreReturnedForm, first_error
 from .models import CoreReturn, Invoice, PartsOrder, Pricing
 from .services.orders import MAX_QUANTITY
-from .shipping import ship_date
 
 S = PartsOrder.Status
 PER_PAGE = 25
@@ -186,16 +185,11 @@ def _submission_preview(request, order: PartsOrder, total: Decimal) -> dict:
     credit = selectors.credit_summary(organisation=organisation).credit
     order_standing = standing(organisation=organisation, action="order")
     blocking = services.order_blocking_holds(order=order, lines=lines) if lines else []
-    rules = programme_rules_for(organisation)
-    promise = ship_date(
-        submitted_at=timezone.now(),
-        country=organisation.country,
-        subdivision=organisation.federal_state,
-        cutoff=rules.order_cutoff,
-        timezone=rules.order_timezone,
-        all_available=all(line.part.available for line in lines),
+    promise = services.order_ship_promise(
+        organisation=organisation,
+        lines=lines,
+        at=timezone.now(),
         in_good_standing=not blocking and "account_not_active" not in order_standing.reasons,
-        backorder_days=rules.backorder_days,
     )
     return {
         "credit": credit,
@@ -207,7 +201,7 @@ def _submission_preview(request, order: PartsOrder, total: Decimal) -> dict:
         "account": account_get(organisation=organisation),
         "promise": promise,
         "promise_reason": PartsOrder.ShipNote(promise.reason).label if promise.reason else "",
-        "cutoff": rules.order_cutoff,
+        "cutoff": programme_rules_for(organisation).order_cutoff,
         "withdrawn": [line for line in lines if not line.part.active],
     }
 

@@ -20,6 +20,7 @@ from .orders import (
     order_line_set,
     order_lines_replace,
     order_ship,
+    order_ship_promise,
     order_submit,
     stock_use,
 )
@@ -54,6 +55,7 @@ __all__ = [
     "order_line_set",
     "order_lines_replace",
     "order_ship",
+    "order_ship_promise",
     "order_submit",
     "part_create",
     "part_update",

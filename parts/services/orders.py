@@ -30,7 +30,7 @@ from ..audit_actions import (
     ORDER_SUBMITTED,
 )
 from ..models import CoreReturn, InvoiceLine, OrderLine, Part, PartsOrder, Pricing, StockMovement
-from ..shipping import ship_date
+from ..shipping import ShipDate, ship_date
 from .billing import Charge, invoice_issue
 from .credit import credit_compute, credit_hold_review, credit_line_lock, credit_store
 
@@ -282,6 +282,24 @@ def _hold_message(holds: list[Hold]) -> str:
     return _("The account is on hold and may not order these parts: %(holds)s.") % {"holds": names}
 
 
+def order_ship_promise(
+    *, organisation: Organisation, lines: list[OrderLine], at: datetime.datetime, in_good_standing: bool = True
+) -> ShipDate:
+    """The ship date an order of ``lines`` submitted at ``at`` gets, by the organisation's programme rules (cut-off,
+    its time zone, days added for parts not in stock) and its federal state's holidays."""
+    rules = programme_rules_for(organisation)
+    return ship_date(
+        submitted_at=at,
+        country=organisation.country,
+        subdivision=organisation.federal_state,
+        cutoff=rules.order_cutoff,
+        timezone=rules.order_timezone,
+        all_available=all(line.part.available for line in lines),
+        in_good_standing=in_good_standing,
+        backorder_days=rules.backorder_days,
+    )
+
+
 def order_submit(*, order: PartsOrder, actor, now: datetime.datetime | None = None) -> PartsOrder:
     """Submit a cart: in one transaction, with the organisation's credit line locked, check the account's standing
     for every line's product lines and that the order fits the available credit, fix the prices, promise a ship
@@ -327,16 +345,7 @@ def order_submit(*, order: PartsOrder, actor, now: datetime.datetime | None = No
                     "currency": "EUR",
                 },
             )
-        rules = programme_rules_for(organisation)
-        promise = ship_date(
-            submitted_at=now,
-            country=organisation.country,
-            subdivision=organisation.federal_state,
-            cutoff=rules.order_cutoff,
-            timezone=rules.order_timezone,
-            all_available=all(line.part.available for line in lines),
-            backorder_days=rules.backorder_days,
-        )
+        promise = order_ship_promise(organisation=organisation, lines=lines, at=now)
         year = timezone.localtime(now).year
         number = f"PO-{year}-{sequence_next(name='order', year=year):06d}"
         order = ORDER.apply(

@@ -6,7 +6,6 @@ reviewer and opened the reviewer's scope across organisations; the views open no
 status does not allow is 409 ``invalid_transition`` (the order's state machine says so)."""
 
 from django.core.exceptions import ValidationError
-from django.db.models import Prefetch
 from django.utils.translation import gettext as _
 from drf_spectacular.utils import extend_schema, extend_schema_view
 from rest_framework import generics, serializers, status
@@ -26,8 +25,8 @@ from parts.api.serializers import (
     PartSerializer,
     query,
 )
-from parts.api.views import PDF
-from parts.models import Invoice, OrderLine, Part, PartsOrder
+from parts.api.views import PDF, with_related
+from parts.models import Invoice, Part, PartsOrder
 
 # --- inputs ----------------------------------------------------------------------------------------------------
 
@@ -48,17 +47,9 @@ class ShipInputSerializer(serializers.Serializer):
 # --- reads -----------------------------------------------------------------------------------------------------
 
 
-def _with_lines(orders):
-    """Orders as the serializer reads them: lines and parts, organisation, author and invoice in a fixed number of
-    queries, whatever the number of orders."""
-    return orders.select_related("organisation", "created_by", "invoice").prefetch_related(
-        Prefetch("lines", queryset=OrderLine.objects.select_related("part").order_by("id"))
-    )
-
-
 def _order(order_id) -> PartsOrder:
-    order = parts_selectors.order_for_fulfilment(order_id=order_id)
-    return _with_lines(PartsOrder.objects.filter(pk=order.pk)).get()
+    """The order as it stands now, with what the serializer reads (lines and parts, organisation, author, invoice)."""
+    return parts_selectors.order_for_fulfilment(order_id=order_id)
 
 
 class FulfilmentApi(APIView):
@@ -79,7 +70,7 @@ class FulfilmentOrderListApi(generics.ListAPIView):
 
     def get_queryset(self):
         wanted = query(FulfilmentOrderQuerySerializer, self.request).get("status")
-        return _with_lines(parts_selectors.orders_for_fulfilment(status=wanted))
+        return with_related(parts_selectors.orders_for_fulfilment(status=wanted))
 
 
 class FulfilmentOrderApi(FulfilmentApi):
